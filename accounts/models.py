@@ -1,0 +1,304 @@
+"""Organisations and people: regions (GB/T 2260), authorities, enterprises, qualifications, users.
+
+The lowest layer (STYLE.md): nothing here imports another app of ours.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import validators
+
+
+class RegionLevel(models.IntegerChoices):
+    """TBXZQDMDIC levels (1 省, 2 地, 3 区县; the standard's 4 省直管县 is stored as 3 under the province)."""
+
+    PROVINCE = 1, _("Province")
+    CITY = 2, _("City")
+    COUNTY = 3, _("County")
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division.
+
+    A code renamed or abolished later keeps its row with `valid_until`, so records of a campaign carry the
+    codes that were valid in the campaign's years (2017 records carry 2017 codes).
+    """
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True, validators=[validators.validate_region_code_format])
+    name = models.CharField(_("name"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.PositiveSmallIntegerField(_("valid from (year)"), null=True, blank=True)
+    valid_until = models.PositiveSmallIntegerField(_("valid until (year)"), null=True, blank=True)
+    former_names = models.CharField(_("former names"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("administrative region")
+        verbose_name_plural = _("administrative regions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["parent", "level"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_from__lte=models.F("valid_until")),
+                name="region_valid_years_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def city_code(self) -> str:
+        return self.code[:4] + "00"
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_until is None
+
+    def is_valid_in(self, year: int) -> bool:
+        """Was this code in force at some time during `year`?"""
+        return (self.valid_from is None or self.valid_from <= year) and (
+            self.valid_until is None or year <= self.valid_until
+        )
+
+
+class AuthorityLevel(models.TextChoices):
+    """The administrative level of a 住房城乡建设主管部门; it decides the data grade (A/B/C)."""
+
+    PROVINCE = "province", _("Provincial office")
+    CITY = "city", _("City bureau")
+    COUNTY = "county", _("County bureau")
+
+
+@pghistory.track()
+class Authority(models.Model):
+    """A 住房城乡建设主管部门: the provincial office, a city bureau or a county bureau, tied to its region."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    level = models.CharField(_("level"), max_length=10, choices=AuthorityLevel.choices)
+    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="authority")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("superior authority"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="subordinates",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("office phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    _LEVEL_FOR_REGION = {
+        RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
+        RegionLevel.CITY: AuthorityLevel.CITY,
+        RegionLevel.COUNTY: AuthorityLevel.COUNTY,
+    }
+
+    def clean(self) -> None:
+        if self.region_id and self.level and self._LEVEL_FOR_REGION[self.region.level] != self.level:
+            raise ValidationError({"level": _("The level of an authority must match the level of its region.")})
+        if self.parent_id and self.region_id and self.parent.region_id != self.region.parent_id:
+            raise ValidationError({"parent": _("The superior authority must be the one of the parent region.")})
+
+
+@pghistory.track()
+class Department(models.Model):
+    """A 处 / 科室 of an authority; reviewers are registered with their real department (J9)."""
+
+    authority = models.ForeignKey(Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["authority", "name"]
+        constraints = [models.UniqueConstraint(fields=["authority", "name"], name="department_unique_per_authority")]
+
+    def __str__(self) -> str:
+        return f"{self.authority.name} {self.name}"
+
+
+class EnterpriseKind(models.TextChoices):
+    SURVEY = "survey", _("Survey (勘察)")
+    DESIGN = "design", _("Design (设计)")
+    CONSTRUCTION = "construction", _("Construction (施工)")
+    SUPERVISION = "supervision", _("Supervision (监理)")
+
+
+@pghistory.track()
+class Qualification(models.Model):
+    """A qualification (资质) an enterprise applies for; campaign tracks are defined by the qualifications they cover."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("enterprise kind"), max_length=20, choices=EnterpriseKind.choices)
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    REVOKED = "revoked", _("Licence revoked")
+
+
+@pghistory.track()
+class Enterprise(models.Model):
+    """A survey, design, construction or supervision enterprise, known by its 统一社会信用代码."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validators.validate_uscc]
+    )
+    kinds = ArrayField(
+        models.CharField(max_length=20, choices=EnterpriseKind.choices), verbose_name=_("kinds"), default=list
+    )
+    applied_qualifications = models.ManyToManyField(
+        Qualification, verbose_name=_("qualifications applied for"), blank=True, related_name="enterprises"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE)
+    region = models.ForeignKey(
+        Region, verbose_name=_("registered in"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kinds=[]), name="enterprise_has_a_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_deregistered(self) -> bool:
+        return self.status == EnterpriseStatus.DEREGISTERED
+
+
+class Role(models.TextChoices):
+    """The three populations that log in. Each is a Django group (see accounts/roles.py)."""
+
+    ENTERPRISE = "enterprise", _("Enterprise clerk")
+    REVIEWER = "reviewer", _("Bureau reviewer")
+    PROVINCIAL = "provincial", _("Provincial staff")
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who logs in, with the organisation they act for.
+
+    Reviewers and provincial staff carry their real name and real department (J9): the pushed record names them.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    real_name = models.CharField(_("real name"), max_length=50, blank=True)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="enterprise") | Q(enterprise__isnull=False, authority__isnull=True),
+                name="user_enterprise_role_has_enterprise",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["reviewer", "provincial"]) | Q(authority__isnull=False, enterprise__isnull=True),
+                name="user_official_role_has_authority",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._role_in_db = instance.__dict__.get("role")
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        # Officials work in the admin; nobody else may enter it. The role's group follows the role.
+        self.is_staff = self.is_superuser or self.role in (Role.REVIEWER, Role.PROVINCIAL)
+        super().save(*args, **kwargs)
+        if getattr(self, "_role_in_db", None) != self.role:
+            from .roles import GROUP_NAMES
+
+            from django.contrib.auth.models import Group
+
+            self.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
+            if self.role:
+                group, _created = Group.objects.get_or_create(name=GROUP_NAMES[self.role])
+                self.groups.add(group)
+            self._role_in_db = self.role
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        if self.role == Role.ENTERPRISE and not self.enterprise_id:
+            errors["enterprise"] = ValidationError(_("An enterprise clerk must belong to an enterprise."))
+        if self.role in (Role.REVIEWER, Role.PROVINCIAL) and not self.authority_id:
+            errors["authority"] = ValidationError(_("A reviewer or provincial staff member must belong to an authority."))
+        if self.role == Role.PROVINCIAL and self.authority_id and self.authority.level != AuthorityLevel.PROVINCE:
+            errors["authority"] = ValidationError(_("Provincial staff must belong to the provincial office."))
+        if self.department_id and self.department.authority_id != self.authority_id:
+            errors["department"] = ValidationError(_("The department must belong to the user's authority."))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_official(self) -> bool:
+        return self.role in (Role.REVIEWER, Role.PROVINCIAL)
+
+    @property
+    def missing_real_name_registration(self) -> list[str]:
+        """What J9 still lacks before this official may decide a record (empty when complete)."""
+        missing = []
+        if not self.real_name.strip():
+            missing.append(str(_("real name")))
+        if not self.department_id:
+            missing.append(str(_("department")))
+        return missing

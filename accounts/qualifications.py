@@ -1,0 +1,38 @@
+"""The catalogue of qualifications (资质) that campaign tracks refer to. Seeded by a data migration."""
+
+from __future__ import annotations
+
+# (code, name, enterprise kind, grade)
+CATALOGUE: list[tuple[str, str, str, str]] = [
+    ("DSN-BLD-IND-A", "工程设计建筑行业甲级", "design", "甲级"),
+    ("DSN-BLD-IND-B", "工程设计建筑行业乙级", "design", "乙级"),
+    ("DSN-BLD-SPE-A", "工程设计建筑行业（建筑工程）专业甲级", "design", "甲级"),
+    ("DSN-BLD-SPE-B", "工程设计建筑行业（建筑工程）专业乙级", "design", "乙级"),
+    ("DSN-BLD-SPE-C", "工程设计建筑行业（建筑工程）专业丙级", "design", "丙级"),
+    ("DSN-BLD-CDF-A", "工程设计建筑行业（人防工程）专业甲级", "design", "甲级"),
+    ("DSN-BLD-CDF-B", "工程设计建筑行业（人防工程）专业乙级", "design", "乙级"),
+    ("DSN-MUN-IND-A", "工程设计市政行业甲级", "design", "甲级"),
+    ("DSN-MUN-IND-B", "工程设计市政行业乙级", "design", "乙级"),
+    ("DSN-MUN-SPE-A", "工程设计市政行业专业甲级", "design", "甲级"),
+    ("DSN-MUN-SPE-B", "工程设计市政行业专业乙级", "design", "乙级"),
+    ("DSN-MUN-SPE-C", "工程设计市政行业专业丙级", "design", "丙级"),
+    ("SRV-COMP", "工程勘察综合资质", "survey", "综合"),
+    ("SRV-SPE-A", "工程勘察专业甲级", "survey", "甲级"),
+    ("SRV-SPE-B", "工程勘察专业乙级", "survey", "乙级"),
+    ("SRV-SPE-C", "工程勘察专业丙级", "survey", "丙级"),
+    ("SRV-LAB", "工程勘察劳务资质", "survey", ""),
+    ("CON-GEN-SP", "施工总承包特级", "construction", "特级"),
+    ("CON-GEN-1", "施工总承包一级", "construction", "一级"),
+    ("CON-GEN-2", "施工总承包二级", "construction", "二级"),
+    ("CON-GEN-3", "施工总承包三级", "construction", "三级"),
+    ("CON-SPE-1", "专业承包一级", "construction", "一级"),
+    ("CON-SPE-2", "专业承包二级", "construction", "二级"),
+    ("SUP-COMP", "工程监理综合资质", "supervision", "综合"),
+    ("SUP-SPE-A", "工程监理专业甲级", "supervision", "甲级"),
+    ("SUP-SPE-B", "工程监理专业乙级", "supervision", "乙级"),
+]
+
+
+def load_catalogue(Qualification) -> None:
+    for code, name, kind, grade in CATALOGUE:
+        Qualification.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "grade": grade})

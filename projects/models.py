@@ -1,0 +1,729 @@
+"""The record: a project's whole life as one enterprise declares it, and the campaigns it belongs to.
+
+Tables follow the 2018 national data standard (TBProjectInfo, TBUnitProjectInfo, TBProjectCorpInfo, TBTenderInfo,
+TBContractRecordManage, TBProjectCensorInfo + TBProjectDesignEconUserInfo, TBBuilderLicenceManage,
+TBProjectFinishCheckInfo, TBProjectFinishManage). Fields are optional in the database: a draft is saved at any
+completeness (修改保存). What is mandatory at submit is the national standard's rule set in `grading/`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePosixPath
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+from accounts import validators as v
+from accounts.models import Authority, Enterprise, EnterpriseKind, Qualification, Region
+
+from . import codes
+
+# --------------------------------------------------------------------------------------------------------------
+# Campaigns (补录工作): dates are data that staff edit in the admin, never code.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class AutoApprovalGrade(models.TextChoices):
+    """P1: the grade of a record approved because its review window ran out."""
+
+    AUTHORITY = "authority", _("Level of the responsible authority")
+    D = "D", _("D (not reviewed)")
+
+
+@pghistory.track()
+class Campaign(models.Model):
+    """One province's backfill campaign, as its notice sets it out (G1–G5, J1, P1, P3)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    province = models.ForeignKey(
+        Region, verbose_name=_("province"), on_delete=models.PROTECT, related_name="campaigns",
+        limit_choices_to={"level": 1},
+    )
+    notice_number = models.CharField(_("notice number"), max_length=60, blank=True)
+    notice_title = models.CharField(_("notice title"), max_length=200, blank=True)
+    notice_date = models.DateField(_("notice date"))
+    scope_completed_before = models.DateField(
+        _("projects completed before"),
+        help_text=_("G1: only projects whose completion acceptance is before this date may be entered."),
+    )
+    national_cutoff = models.DateField(
+        _("national platform cutoff"), null=True, blank=True,
+        help_text=_("Records entered after this day never reach the national platform."),
+    )
+    close_date = models.DateField(
+        _("close date"), null=True, blank=True, help_text=_("The last day of entry; the backfill port closes after it.")
+    )
+    review_working_days = models.PositiveSmallIntegerField(_("review working days"), default=3)
+    auto_approval_grade = models.CharField(
+        _("grade of records approved by timeout"), max_length=10, choices=AutoApprovalGrade.choices,
+        default=AutoApprovalGrade.AUTHORITY,
+    )
+    push_d_records = models.BooleanField(
+        _("push D records"), default=False, help_text=_("P3: D records are published provincially but not pushed.")
+    )
+    msg_outside_province = models.TextField(
+        _("message: project outside the province"),
+        default=_("This project is outside the province: enter it through the housing and construction authority "
+                  "where the project is located."),
+    )
+    msg_overseas = models.TextField(_("message: overseas project"), default=_("Overseas projects are not backfilled."))
+    msg_not_completed = models.TextField(
+        _("message: project not completed before the cut date"),
+        default=_("Only projects completed before the notice date may be backfilled."),
+    )
+    msg_closed = models.TextField(_("message: campaign closed"), default=_("The backfill port is closed."))
+    msg_kind_not_covered = models.TextField(
+        _("message: enterprise kind not covered"), default=_("This campaign does not cover your kind of enterprise.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-notice_date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.close_date and self.close_date < self.notice_date:
+            raise ValidationError({"close_date": _("The close date cannot be before the notice date.")})
+        if self.national_cutoff and self.national_cutoff < self.notice_date:
+            raise ValidationError({"national_cutoff": _("The national cutoff cannot be before the notice date.")})
+
+
+@pghistory.track()
+class CampaignOpening(models.Model):
+    """G4: the day a kind of enterprise may start entering records."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="openings")
+    enterprise_kind = models.CharField(_("enterprise kind"), max_length=20, choices=EnterpriseKind.choices)
+    opens_on = models.DateField(_("opens on"))
+    message_before_open = models.TextField(_("message before the opening day"), blank=True)
+
+    class Meta:
+        verbose_name = _("opening date")
+        verbose_name_plural = _("opening dates")
+        ordering = ["campaign", "opens_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "enterprise_kind"], name="opening_unique_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_enterprise_kind_display()} {self.opens_on:%Y-%m-%d}"
+
+
+@pghistory.track()
+class Track(models.Model):
+    """A track of a campaign (G2 national, G3 provincial): the qualifications it covers and its entry deadline.
+
+    A track with no qualifications covers every enterprise of the campaign's kinds.
+    """
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tracks")
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=100)
+    qualifications = models.ManyToManyField(Qualification, verbose_name=_("qualifications covered"), blank=True)
+    entry_deadline = models.DateField(_("entry deadline"), null=True, blank=True)
+    reaches_national = models.BooleanField(_("reaches the national platform"), default=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=10, help_text=_("When an enterprise fits several tracks, the lowest number is tried first.")
+    )
+    message_after_deadline = models.TextField(_("message after the entry deadline"), blank=True)
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["campaign", "priority", "code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="track_code_unique_per_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.name} · {self.name}"
+
+
+@pghistory.track()
+class CampaignContact(models.Model):
+    """G9 / 附件3: the contact person an authority names for a campaign."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="contacts")
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="campaign_contacts"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    department = models.CharField(_("department"), max_length=100)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
+    office_phone = models.CharField(_("office phone"), max_length=30, blank=True, validators=[v.validate_phone])
+    mobile = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[v.validate_mobile])
+
+    class Meta:
+        verbose_name = _("campaign contact")
+        verbose_name_plural = _("campaign contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "authority"], name="one_contact_per_authority_and_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority.name} {self.name}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Stage records: every business stage carries the reviewer, source and grade fields of the standard.
+# --------------------------------------------------------------------------------------------------------------
+
+
+class StageFields(models.Model):
+    """信息审核部门, 信息审核人, 数据来源, 数据等级: mandatory on every business-stage table (set by review/grading)."""
+
+    data_source = models.PositiveSmallIntegerField(_("data source"), choices=codes.DataSource.choices, null=True, blank=True)
+    data_level = models.CharField(_("data level"), max_length=1, choices=codes.DataLevel.choices, blank=True)
+    check_depart_name = models.CharField(_("reviewing department"), max_length=100, blank=True)
+    check_person_name = models.CharField(_("reviewer"), max_length=50, blank=True)
+    national_num = models.CharField(
+        _("national record number"), max_length=50, blank=True,
+        help_text=_("项目编号-环节代码-序号, assigned when the record is pushed."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def _money(verbose: str, **kw) -> models.DecimalField:
+    return models.DecimalField(verbose, max_digits=19, decimal_places=4, null=True, blank=True,
+                               validators=[v.validate_positive], **kw)
+
+
+def _area(verbose: str, **kw) -> models.DecimalField:
+    return models.DecimalField(verbose, max_digits=15, decimal_places=2, null=True, blank=True,
+                               validators=[v.validate_non_negative], **kw)
+
+
+def _credit_code(verbose: str) -> models.CharField:
+    return models.CharField(verbose, max_length=18, blank=True, validators=[v.validate_uscc])
+
+
+@pghistory.track()
+class Project(StageFields):
+    """TBProjectInfo 工程项目基本信息 (报建). Shared by every enterprise that claims the project."""
+
+    prj_num = models.CharField(
+        _("project number"), max_length=16, unique=True, validators=[v.validate_prj_num],
+        help_text=_("16 digits: region code, yyMMdd and a 4-digit sequence."),
+    )
+    province_prj_num = models.CharField(_("provincial project number"), max_length=30, blank=True)
+    prj_code = models.CharField(_("investment project code"), max_length=100, blank=True)
+    prj_name = models.CharField(_("project name"), max_length=250)
+    prj_type = models.CharField(_("project category"), max_length=2, choices=codes.ProjectType.choices, blank=True)
+    county = models.ForeignKey(
+        Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="projects",
+        help_text=_("The county-level region where the project is located."),
+    )
+    is_overseas = models.BooleanField(_("overseas project"), default=False)
+    address = models.CharField(_("project address"), max_length=200, blank=True)
+    location_x = models.DecimalField(_("longitude"), max_digits=10, decimal_places=7, null=True, blank=True)
+    location_y = models.DecimalField(_("latitude"), max_digits=10, decimal_places=7, null=True, blank=True)
+    prj_approval_num = models.CharField(_("approval document number"), max_length=200, blank=True)
+    prj_approval_level = models.CharField(
+        _("approval level"), max_length=3, choices=codes.ApprovalLevel.choices, blank=True
+    )
+    prj_approval_depart = models.CharField(_("approving authority"), max_length=200, blank=True)
+    prj_approval_date = models.DateField(_("approval date"), null=True, blank=True)
+    build_corp_name = models.CharField(_("owner (construction unit)"), max_length=200, blank=True)
+    build_corp_code = models.CharField(
+        _("owner's credit code"), max_length=18, blank=True, validators=[v.validate_build_corp_code],
+        help_text=_("Write 其它 when the owner has no unified social credit code."),
+    )
+    build_plan_num = models.CharField(_("land-use planning permit number"), max_length=200, blank=True)
+    project_plan_num = models.CharField(_("construction planning permit number"), max_length=200, blank=True)
+    inv_property = models.CharField(
+        _("investment nature"), max_length=3, choices=codes.InvestmentNature.choices, blank=True
+    )
+    fund_source = models.CharField(_("source of funds"), max_length=200, blank=True)
+    national_percentage = models.DecimalField(
+        _("state-owned share (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[v.validate_non_negative],
+    )
+    all_invest = _money(_("total investment (10k yuan)"))
+    all_area = _area(_("total floor area (m²)"))
+    all_length = _area(_("total length (m)"))
+    prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
+    prj_property = models.CharField(
+        _("construction nature"), max_length=3, choices=codes.ConstructionNature.choices, blank=True
+    )
+    prj_function = models.CharField(_("project use"), max_length=3, choices=codes.ProjectFunction.choices, blank=True)
+    is_major = models.BooleanField(_("key project"), default=False)
+    begin_date = models.DateField(_("planned start date"), null=True, blank=True)
+    end_date = models.DateField(_("planned completion date"), null=True, blank=True)
+    jzjn_info = models.CharField(_("building energy-saving information"), max_length=2000, blank=True)
+    cxxm_info = models.CharField(_("over-limit project information"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["county"])]
+
+    def __str__(self) -> str:
+        return f"{self.prj_name}（{self.prj_num}）"
+
+    def clean(self) -> None:
+        if self.county_id and self.county.level != 3:
+            raise ValidationError({"county": _("Choose a county-level region.")})
+        if self.prj_type and self.prj_function and self.prj_function not in codes.functions_for_type(self.prj_type):
+            raise ValidationError({"prj_function": _("This project use does not belong to the chosen project category.")})
+
+
+@pghistory.track()
+class UnitProject(models.Model):
+    """TBUnitProjectInfo 单体: a building or, for municipal works, a section."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units")
+    unit_code = models.CharField(_("unit code"), max_length=40, blank=True, help_text=_("项目编号-NNN"))
+    sub_prj_name = models.CharField(_("unit name"), max_length=200, blank=True)
+    invest = _money(_("unit cost (10k yuan)"))
+    seismic_intensity = models.CharField(
+        _("seismic fortification intensity"), max_length=3, choices=codes.SeismicIntensity.choices, blank=True
+    )
+    is_super_high_building = models.BooleanField(_("super high-rise building"), default=False)
+    is_shock_isolation = models.BooleanField(_("seismic isolation building"), null=True, blank=True)
+    is_green_building = models.BooleanField(_("green building"), null=True, blank=True)
+    green_building_level = models.CharField(
+        _("green building level"), max_length=3, choices=codes.GreenBuildingLevel.choices, blank=True
+    )
+    build_area = _area(_("floor area (m²)"))
+    floor_build_area = _area(_("above-ground floor area (m²)"))
+    bottom_floor_build_area = _area(_("underground floor area (m²)"))
+    floor_count = models.PositiveSmallIntegerField(_("floors above ground"), null=True, blank=True)
+    bottom_floor_count = models.PositiveSmallIntegerField(_("floors below ground"), null=True, blank=True)
+    build_height = _area(_("building height (m)"))
+    sub_project_length = _area(_("length (m)"))
+    sub_project_span = _area(_("span (m)"))
+    structure_type = models.CharField(
+        _("structure type"), max_length=3, choices=codes.StructureType.choices, blank=True
+    )
+    prj_level = models.CharField(_("project grade"), max_length=3, choices=codes.ProjectLevel.choices, blank=True)
+    memo = models.CharField(_("remarks"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("unit project")
+        verbose_name_plural = _("unit projects")
+        ordering = ["project", "unit_code", "id"]
+
+    def __str__(self) -> str:
+        return self.sub_prj_name or self.unit_code
+
+
+class RecordStatus(models.TextChoices):
+    """The record's workflow states (DOMAIN.md); the transitions live in review/."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Pending review")
+    DIRECT_REVIEW = "direct_review", _("Pending provincial direct review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RecordQuerySet(models.QuerySet):
+    def pending(self) -> RecordQuerySet:
+        return self.filter(status__in=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW])
+
+
+@pghistory.track()
+class Record(FSMModelMixin, models.Model):
+    """One enterprise's performance record (业绩) of one project, with its whole life as stage records."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="records")
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="records")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="records")
+    status = FSMField(
+        _("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT, protected=True
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save; a save from a stale page is refused.")
+    )
+    track = models.ForeignKey(
+        Track, verbose_name=_("track"), null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    reaches_national = models.BooleanField(_("reaches the national platform"), default=False)
+    responsible_authority = models.ForeignKey(
+        Authority, verbose_name=_("responsible authority"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="records",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("performance record")
+        verbose_name_plural = _("performance records")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "project"], name="record_one_claim_per_enterprise"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "review_deadline"]),
+            models.Index(fields=["responsible_authority", "status"]),
+            models.Index(fields=["enterprise", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.project.prj_name}"
+
+    @property
+    def is_editable_by_enterprise(self) -> bool:
+        """G7: after the authority's decision the enterprise cannot modify the record."""
+        return self.status in (RecordStatus.DRAFT, RecordStatus.REJECTED)
+
+
+@pghistory.track()
+class Tender(StageFields):
+    """TBTenderInfo 招投标备案: the tender the enterprise won."""
+
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="tender")
+    tender_num = models.CharField(_("bid-winning notice number"), max_length=50, blank=True)
+    tender_prj_name = models.CharField(_("tendered works name"), max_length=300, blank=True)
+    tender_class = models.CharField(_("tender type"), max_length=3, choices=codes.TenderClass.choices, blank=True)
+    tender_method = models.CharField(_("tender method"), max_length=3, choices=codes.TenderMethod.choices, blank=True)
+    tender_result_date = models.DateField(_("bid-winning date"), null=True, blank=True)
+    tender_money = _money(_("winning amount (10k yuan)"))
+    prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
+    area = _area(_("area (m²)"))
+    agency_corp_name = models.CharField(_("tender agency"), max_length=200, blank=True)
+    agency_corp_code = models.CharField(
+        _("tender agency's credit code"), max_length=18, blank=True, validators=[v.validate_build_corp_code]
+    )
+    tender_corp_name = models.CharField(_("winning enterprise"), max_length=200, blank=True)
+    tender_corp_code = _credit_code(_("winning enterprise's credit code"))
+    constructor_name = models.CharField(_("project manager / chief supervisor"), max_length=50, blank=True)
+    constructor_id_type = models.CharField(
+        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+    )
+    constructor_id_card = models.CharField(_("ID number"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("tender record")
+        verbose_name_plural = _("tender records")
+
+    def __str__(self) -> str:
+        return self.tender_num or str(_("tender record"))
+
+
+@pghistory.track()
+class Contract(StageFields):
+    """TBContractRecordManage 合同备案."""
+
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="contract")
+    record_num = models.CharField(_("contract filing number"), max_length=50, blank=True)
+    contract_num = models.CharField(_("contract number"), max_length=50, blank=True)
+    con_prj_name = models.CharField(_("contracted works name"), max_length=300, blank=True)
+    contract_type = models.CharField(_("contract type"), max_length=3, choices=codes.ContractType.choices, blank=True)
+    contract_money = _money(_("contract amount (10k yuan)"))
+    prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
+    propietor_corp_name = models.CharField(_("employer"), max_length=200, blank=True)
+    propietor_corp_code = models.CharField(
+        _("employer's credit code"), max_length=18, blank=True, validators=[v.validate_build_corp_code]
+    )
+    contractor_corp_name = models.CharField(_("contractor"), max_length=200, blank=True)
+    contractor_corp_code = _credit_code(_("contractor's credit code"))
+    union_corp_name = models.CharField(_("consortium member"), max_length=200, blank=True)
+    union_corp_code = _credit_code(_("consortium member's credit code"))
+    contract_date = models.DateField(_("contract signing date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract record")
+        verbose_name_plural = _("contract records")
+
+    def __str__(self) -> str:
+        return self.record_num or str(_("contract record"))
+
+
+@pghistory.track()
+class Censor(StageFields):
+    """TBProjectCensorInfo 施工图审查 (审图备案)."""
+
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="censor")
+    censor_num = models.CharField(_("drawing review certificate number"), max_length=50, blank=True)
+    cen_prj_name = models.CharField(_("reviewed works name"), max_length=300, blank=True)
+    censor_e_date = models.DateField(_("review completion date"), null=True, blank=True)
+    one_censor_is_pass = models.BooleanField(_("passed at first review"), null=True, blank=True)
+    one_censor_wfqt_count = models.PositiveIntegerField(_("mandatory-standard violations at first review"), null=True, blank=True)
+    one_censor_wfqt_content = models.CharField(_("violated mandatory clauses"), max_length=500, blank=True)
+    censor_corp_name = models.CharField(_("drawing review agency"), max_length=200, blank=True)
+    censor_corp_code = _credit_code(_("review agency's credit code"))
+    survey_corp_name = models.CharField(_("survey unit"), max_length=200, blank=True)
+    survey_corp_code = _credit_code(_("survey unit's credit code"))
+    design_corp_name = models.CharField(_("design unit"), max_length=200, blank=True)
+    design_corp_code = _credit_code(_("design unit's credit code"))
+    prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
+    is_joint_review = models.BooleanField(_("joint review"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("drawing review record")
+        verbose_name_plural = _("drawing review records")
+
+    def __str__(self) -> str:
+        return self.censor_num or str(_("drawing review record"))
+
+
+@pghistory.track()
+class CensorStaff(models.Model):
+    """TBProjectDesignEconUserInfo 审图相关专业技术人员."""
+
+    censor = models.ForeignKey(Censor, verbose_name=_("drawing review"), on_delete=models.CASCADE, related_name="staff")
+    corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
+    corp_code = _credit_code(_("enterprise's credit code"))
+    user_name = models.CharField(_("name"), max_length=50, blank=True)
+    id_card_type = models.CharField(
+        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+    )
+    id_card = models.CharField(_("ID number"), max_length=30, blank=True)
+    specialty = models.CharField(_("specialty"), max_length=2, choices=codes.CensorSpecialty.choices, blank=True)
+    duty = models.CharField(_("duty"), max_length=3, choices=codes.WorkDuty.choices, blank=True)
+    tech_title_level = models.CharField(
+        _("technical title"), max_length=1, choices=codes.TechTitleLevel.choices, blank=True
+    )
+    registration_type = models.CharField(
+        _("registration type"), max_length=2, choices=codes.RegistrationType.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("drawing review staff")
+        verbose_name_plural = _("drawing review staff")
+        ordering = ["censor", "id"]
+
+    def __str__(self) -> str:
+        return self.user_name
+
+
+@pghistory.track()
+class BuilderLicence(StageFields):
+    """TBBuilderLicenceManage 施工许可. The printed 18-digit certificate number differs from the national record number."""
+
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="licence")
+    licence_cert_no = models.CharField(
+        _("construction permit number"), max_length=18, blank=True, validators=[v.validate_licence_cert_no],
+        help_text=_("18 digits: region code, issue date yyyyMMdd, sequence and category (01/02)."),
+    )
+    bui_prj_name = models.CharField(_("permitted works name"), max_length=300, blank=True)
+    bargain_days = models.PositiveIntegerField(_("contract duration (days)"), null=True, blank=True)
+    contract_money = _money(_("contract amount (10k yuan)"))
+    release_date = models.DateField(_("issue date"), null=True, blank=True)
+    issuing_authority = models.CharField(_("issuing authority"), max_length=200, blank=True)
+    area = _area(_("area (m²)"))
+    length = _area(_("length (m)"))
+    span = _area(_("span (m)"))
+    prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("construction permit")
+        verbose_name_plural = _("construction permits")
+        indexes = [models.Index(fields=["licence_cert_no"])]
+
+    def __str__(self) -> str:
+        return self.licence_cert_no or str(_("construction permit"))
+
+
+class FinishFields(StageFields):
+    """Fields shared by 竣工验收 and 竣工验收备案."""
+
+    fin_prj_name = models.CharField(_("completed works name"), max_length=300, blank=True)
+    builder_licence_nums = models.CharField(
+        _("construction permit numbers"), max_length=500, blank=True, help_text=_("Several numbers separated by commas.")
+    )
+    fact_cost = _money(_("actual cost (10k yuan)"))
+    fact_area = _area(_("actual area (m²)"))
+    length = _area(_("length (m)"), help_text=_("0 when not applicable."))
+    span = _area(_("span (m)"), help_text=_("0 when not applicable."))
+    fact_size = models.CharField(_("actual scale"), max_length=500, blank=True)
+    b_date = models.DateField(_("actual start date"), null=True, blank=True)
+    prj_structure_type = models.CharField(
+        _("structure type"), max_length=3, choices=codes.StructureType.choices, blank=True
+    )
+    mark = models.CharField(_("remarks"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+@pghistory.track()
+class FinishCheck(FinishFields):
+    """TBProjectFinishCheckInfo 竣工验收 (by the owner with the five responsible parties)."""
+
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="finish_check")
+    prj_finish_check_num = models.CharField(_("completion acceptance number"), max_length=50, blank=True)
+    e_date = models.DateField(_("completion acceptance date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("completion acceptance")
+        verbose_name_plural = _("completion acceptances")
+
+    def __str__(self) -> str:
+        return self.prj_finish_check_num or str(_("completion acceptance"))
+
+
+@pghistory.track()
+class FinishRecord(FinishFields):
+    """TBProjectFinishManage 竣工验收备案."""
+
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="finish_record")
+    prj_finish_num = models.CharField(_("completion filing number"), max_length=50, blank=True)
+    e_date = models.DateField(_("completion filing date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("completion filing")
+        verbose_name_plural = _("completion filings")
+
+    def __str__(self) -> str:
+        return self.prj_finish_num or str(_("completion filing"))
+
+
+@pghistory.track()
+class ProjectCorp(models.Model):
+    """TBProjectCorpInfo 参建单位 and its responsible person (项目负责人 / 项目经理 / 总监理工程师)."""
+
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="corps")
+    unit = models.ForeignKey(
+        UnitProject, verbose_name=_("unit project"), null=True, blank=True, on_delete=models.SET_NULL, related_name="corps"
+    )
+    corp_role = models.CharField(_("role"), max_length=2, choices=codes.CorpRole.choices, blank=True)
+    corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
+    corp_code = _credit_code(_("credit code"))
+    person_name = models.CharField(_("responsible person"), max_length=50, blank=True)
+    id_card_type = models.CharField(
+        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+    )
+    person_id_card = models.CharField(_("ID number"), max_length=30, blank=True)
+    person_phone = models.CharField(_("mobile phone"), max_length=50, blank=True, validators=[v.validate_phone])
+
+    class Meta:
+        verbose_name = _("participating unit")
+        verbose_name_plural = _("participating units")
+        ordering = ["record", "corp_role", "id"]
+
+    def __str__(self) -> str:
+        return self.corp_name
+
+
+@pghistory.track()
+class RecordPerson(models.Model):
+    """单位人员录入: a person of a participating unit and what they did on the project."""
+
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="persons")
+    corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
+    corp_code = _credit_code(_("credit code"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    role = models.CharField(_("role on the project"), max_length=5, choices=codes.PersonRole.choices, blank=True)
+    id_card_type = models.CharField(
+        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+    )
+    id_card = models.CharField(_("ID number"), max_length=30, blank=True)
+    registration_type = models.CharField(
+        _("registration type"), max_length=2, choices=codes.RegistrationType.choices, blank=True
+    )
+    registration_cert_no = models.CharField(_("registration certificate number"), max_length=50, blank=True)
+    specialty = models.CharField(_("specialty"), max_length=50, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[v.validate_phone])
+
+    class Meta:
+        verbose_name = _("project person")
+        verbose_name_plural = _("project persons")
+        ordering = ["record", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentKind(models.TextChoices):
+    BID_NOTICE = "bid_notice", _("Bid-winning notice")
+    CONTRACT = "contract", _("Winning works contract")
+    COMPLETION = "completion", _("Completion acceptance certificate")
+    DIRECT_REVIEW = "direct_review", _("Written application for direct review")
+    OTHER = "other", _("Other attachment")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """Stored under a name nobody can guess; the original name is kept in the row."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
+
+
+@pghistory.track()
+class Attachment(models.Model):
+    """An uploaded document of a record (中标通知书, 中标工程合同, 竣工验收证明, 直接审核申请书 …)."""
+
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["record", "kind", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DeclaredSource(models.TextChoices):
+    REFORM_SYSTEM = "gaige", _("Construction approval reform system (工改系统)")
+    PERMIT_SYSTEM = "permit", _("Construction permit management system")
+
+
+class DeclaredProject(models.Model):
+    """J3: a project or permit already declared in another system; such projects may not be backfilled."""
+
+    source = models.CharField(_("source system"), max_length=10, choices=DeclaredSource.choices)
+    prj_num = models.CharField(_("project number"), max_length=20, blank=True, db_index=True)
+    licence_cert_no = models.CharField(_("construction permit number"), max_length=18, blank=True, db_index=True)
+    prj_name = models.CharField(_("project name"), max_length=250, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declared project")
+        verbose_name_plural = _("declared projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(prj_num="") | ~Q(licence_cert_no=""), name="declared_project_has_a_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prj_name or self.prj_num or self.licence_cert_no
+
+
+class NumberSequence(models.Model):
+    """Counters for system-assigned numbers (项目编号 per region and day), incremented atomically."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last}"
