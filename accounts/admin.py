@@ -1,0 +1,240 @@
+"""The back-office of organisations and people: regions, authorities, departments, qualifications, enterprises, users.
+
+Labels come from the models' verbose names; every string added here is an English msgid (locale/zh_Hans/).
+Foreign keys to big tables (Region, Enterprise, User) use autocomplete; changelists select their related rows.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Authority,
+    Department,
+    Enterprise,
+    EnterpriseKind,
+    Qualification,
+    Region,
+    User,
+)
+
+# ----------------------------------------------------------------------------------------------------------
+# Regions (GB/T 2260): read-mostly, staff may correct a name or a validity year.
+# ----------------------------------------------------------------------------------------------------------
+
+
+class RegionValidityFilter(admin.SimpleListFilter):
+    """Current codes (no `valid_until`) or historical ones (renamed or abolished later)."""
+
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current")), ("historical", _("Historical"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.filter(valid_until__isnull=True)
+        if self.value() == "historical":
+            return queryset.filter(valid_until__isnull=False)
+        return queryset
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "valid_from", "valid_until", "is_current"]
+    list_filter = ["level", RegionValidityFilter]
+    search_fields = ["^code", "name", "former_names"]
+    ordering = ["code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    list_per_page = 200
+    show_full_result_count = False
+
+    @admin.display(description=_("current"), boolean=True, ordering="valid_until")
+    def is_current(self, obj: Region) -> bool:
+        return obj.is_current
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the primary key: editing it in a form would copy the row, never rename it.
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A region that is no longer valid keeps its row with `valid_until` (records carry the codes of their years).
+        return False
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Authorities and their departments (J9).
+# ----------------------------------------------------------------------------------------------------------
+
+
+class DepartmentInline(admin.TabularInline):
+    model = Department
+    extra = 0
+    fields = ["name"]
+    show_change_link = True
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "region", "parent", "phone", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["name", "^region__code", "region__name"]
+    list_select_related = ["region", "parent"]
+    autocomplete_fields = ["region", "parent"]
+    inlines = [DepartmentInline]
+    fields = ["name", "level", "region", "parent", "address", "phone", "is_active"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "authority", "authority__level"]
+    list_filter = ["authority__level"]
+    search_fields = ["name", "authority__name"]
+    list_select_related = ["authority"]
+    autocomplete_fields = ["authority"]
+
+    def get_queryset(self, request):
+        # __str__ names the authority; the autocomplete view lists departments through this queryset.
+        return super().get_queryset(request).select_related("authority")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Qualifications and enterprises.
+# ----------------------------------------------------------------------------------------------------------
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "grade"]
+    list_filter = ["kind", "grade"]
+    search_fields = ["code", "name"]
+
+
+def kinds_display(kinds: list[str]) -> str:
+    """The names of an enterprise's kinds, in the order of EnterpriseKind (unknown codes are shown as stored)."""
+    labels = dict(EnterpriseKind.choices)
+    ordered = [code for code in labels if code in kinds] + [code for code in kinds if code not in labels]
+    return "、".join(str(labels.get(code, code)) for code in ordered)
+
+
+class EnterpriseKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return EnterpriseKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in EnterpriseKind.values:
+            return queryset.filter(kinds__contains=[self.value()])
+        return queryset
+
+
+class EnterpriseAdminForm(forms.ModelForm):
+    """`kinds` is a PostgreSQL array of codes: edited as one checkbox per kind."""
+
+    kinds = forms.MultipleChoiceField(
+        label=Enterprise._meta.get_field("kinds").verbose_name,
+        choices=EnterpriseKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = "__all__"
+
+    def clean_kinds(self) -> list[str]:
+        chosen = self.cleaned_data["kinds"]
+        return [code for code in EnterpriseKind.values if code in chosen]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    form = EnterpriseAdminForm
+    list_display = ["name", "credit_code", "kinds_names", "status", "region", "created_at"]
+    list_filter = [EnterpriseKindFilter, "status"]
+    search_fields = ["name", "credit_code"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    filter_horizontal = ["applied_qualifications"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["name", "credit_code", "kinds", "status", "region"]}),
+        (_("Contact"), {"fields": ["address", "contact_name", "contact_phone"]}),
+        (_("Qualifications"), {"fields": ["applied_qualifications"]}),
+        (_("System"), {"fields": ["created_at"]}),
+    ]
+
+    @admin.display(description=Enterprise._meta.get_field("kinds").verbose_name)
+    def kinds_names(self, obj: Enterprise) -> str:
+        return kinds_display(obj.kinds)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Users: Django's user admin plus the role and the organisation the user acts for.
+# ----------------------------------------------------------------------------------------------------------
+
+ORGANISATION_FIELDS = ["role", "enterprise", "authority", "department", "real_name", "title", "phone"]
+
+
+class OrganisationFilter(admin.SimpleListFilter):
+    """Users of an enterprise, of an authority, or of neither (superusers without a role)."""
+
+    title = _("organisation")
+    parameter_name = "organisation"
+
+    def lookups(self, request, model_admin):
+        return [("enterprise", _("An enterprise")), ("authority", _("An authority")), ("none", _("None"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "enterprise":
+            return queryset.filter(enterprise__isnull=False)
+        if self.value() == "authority":
+            return queryset.filter(authority__isnull=False)
+        if self.value() == "none":
+            return queryset.filter(Q(enterprise__isnull=True) & Q(authority__isnull=True))
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "real_name", "role", "organisation", "is_active", "is_superuser", "last_login"]
+    list_filter = ["role", "is_active", OrganisationFilter, "is_superuser", "groups"]
+    search_fields = [
+        "username", "real_name", "phone", "email", "enterprise__name", "=enterprise__credit_code", "authority__name",
+    ]
+    list_select_related = ["enterprise", "authority", "department"]
+    autocomplete_fields = ["enterprise", "authority", "department"]
+    # User.save() sets is_staff from the role (officials work in the admin, nobody else may enter it).
+    readonly_fields = ["is_staff", "last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Role and organisation"), {"fields": ORGANISATION_FIELDS}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Role and organisation"), {"classes": ["wide"], "fields": ORGANISATION_FIELDS}),
+    ]
+
+    @admin.display(description=_("organisation"))
+    def organisation(self, obj: User) -> str:
+        if obj.enterprise_id:
+            return obj.enterprise.name
+        if obj.authority_id:
+            if obj.department_id:
+                return f"{obj.authority.name} {obj.department.name}"
+            return obj.authority.name
+        return ""

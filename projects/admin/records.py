@@ -1,0 +1,251 @@
+"""Projects (TBProjectInfo, with their units) and performance records with every stage inline.
+
+The record's `status` is a protected FSM field: the admin shows it and never writes it (transitions live in
+review/). Review actions are not here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    Attachment,
+    BuilderLicence,
+    Censor,
+    Contract,
+    FinishCheck,
+    FinishRecord,
+    Project,
+    ProjectCorp,
+    Record,
+    RecordPerson,
+    Tender,
+    Track,
+    UnitProject,
+)
+from .common import (
+    STAGE_SYSTEM_FIELDS,
+    STAGE_SYSTEM_TITLE,
+    HistoryMixin,
+    ResponsibleLevelFilter,
+    StageFieldsMixin,
+    TrackListFilter,
+    human_size,
+)
+
+# ----------------------------------------------------------------------------------------------------------
+# Projects
+# ----------------------------------------------------------------------------------------------------------
+
+
+class UnitProjectInline(admin.StackedInline):
+    model = UnitProject
+    extra = 0
+    fields = [
+        ("unit_code", "sub_prj_name"),
+        ("invest", "build_area"),
+        ("floor_build_area", "bottom_floor_build_area"),
+        ("floor_count", "bottom_floor_count"),
+        ("build_height", "sub_project_length", "sub_project_span"),
+        ("structure_type", "prj_level"),
+        ("seismic_intensity", "is_super_high_building", "is_shock_isolation"),
+        ("is_green_building", "green_building_level"),
+        "memo",
+    ]
+
+
+@admin.register(Project)
+class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
+    list_display = ["prj_num", "prj_name", "prj_type", "county", "build_corp_name", "data_level", "created_at"]
+    list_filter = ["prj_type", "prj_property", "is_overseas", "is_major", "data_level"]
+    search_fields = ["prj_num", "prj_name", "prj_code", "province_prj_num", "build_corp_name"]
+    list_select_related = ["county"]
+    autocomplete_fields = ["county"]
+    date_hierarchy = "created_at"
+    readonly_fields = [*STAGE_SYSTEM_FIELDS, "created_at"]
+    inlines = [UnitProjectInline]
+    fieldsets = [
+        (
+            _("Basic information"),
+            {
+                "fields": [
+                    "prj_num", "province_prj_num", "prj_code", "prj_name", "prj_type", "prj_function",
+                    "prj_property", "county", "is_overseas", "address", ("location_x", "location_y"),
+                ]
+            },
+        ),
+        (
+            _("Approval and planning"),
+            {
+                "fields": [
+                    "prj_approval_num", "prj_approval_level", "prj_approval_depart", "prj_approval_date",
+                    "build_plan_num", "project_plan_num",
+                ]
+            },
+        ),
+        (
+            _("Owner and investment"),
+            {
+                "fields": [
+                    "build_corp_name", "build_corp_code", "inv_property", "fund_source", "national_percentage",
+                    "all_invest", "all_area", "all_length", "prj_size", "is_major",
+                ]
+            },
+        ),
+        (_("Planned dates"), {"fields": ["begin_date", "end_date"]}),
+        (_("Other information"), {"classes": ["collapse"], "fields": ["jzjn_info", "cxxm_info"]}),
+        (STAGE_SYSTEM_TITLE, {"classes": ["collapse"], "fields": [*STAGE_SYSTEM_FIELDS, "created_at"]}),
+    ]
+
+
+@admin.register(UnitProject)
+class UnitProjectAdmin(admin.ModelAdmin):
+    list_display = ["sub_prj_name", "unit_code", "project", "structure_type", "build_area", "floor_count"]
+    list_filter = ["structure_type", "prj_level", "is_green_building", "is_super_high_building"]
+    search_fields = ["sub_prj_name", "unit_code", "project__prj_num", "project__prj_name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Records and their stages, inline
+# ----------------------------------------------------------------------------------------------------------
+
+
+class StageInline(StageFieldsMixin, admin.StackedInline):
+    """A one-to-one stage of the record (TBTenderInfo, TBContractRecordManage …): at most one."""
+
+    extra = 0
+    max_num = 1
+
+
+class TenderInline(StageInline):
+    model = Tender
+
+
+class ContractInline(StageInline):
+    model = Contract
+
+
+class CensorInline(StageInline):
+    model = Censor
+    readonly_fields = ["staff_link"]
+
+    @admin.display(description=_("drawing review staff"))
+    def staff_link(self, obj: Censor) -> str:
+        if obj is None or obj.pk is None:
+            return _("Save the drawing review first, then add its staff on its own page.")
+        url = reverse("admin:projects_censor_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("%(count)d persons (edit)") % {"count": obj.staff.count()})
+
+
+class BuilderLicenceInline(StageInline):
+    model = BuilderLicence
+
+
+class FinishCheckInline(StageInline):
+    model = FinishCheck
+
+
+class FinishRecordInline(StageInline):
+    model = FinishRecord
+
+
+class ProjectCorpInline(admin.TabularInline):
+    model = ProjectCorp
+    extra = 0
+    fields = ["corp_role", "corp_name", "corp_code", "person_name", "id_card_type", "person_id_card", "person_phone",
+              "unit"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        unit = formset.form.base_fields.get("unit")
+        if unit is not None:
+            # Only the units of the record's own project (none before the record exists).
+            project_id = obj.project_id if obj is not None else None
+            unit.queryset = UnitProject.objects.filter(project_id=project_id)
+        return formset
+
+
+class RecordPersonInline(admin.TabularInline):
+    model = RecordPerson
+    extra = 0
+    fields = ["corp_name", "corp_code", "name", "role", "id_card_type", "id_card", "registration_type",
+              "registration_cert_no", "specialty", "phone"]
+
+
+class AttachmentInline(admin.TabularInline):
+    """Read-only: attachments are uploaded through the portal (or the attachment admin), never linked to raw files."""
+
+    model = Attachment
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["kind", "original_name", "content_type", "size_display", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("size"))
+    def size_display(self, obj: Attachment) -> str:
+        return human_size(obj.size)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+
+@admin.register(Record)
+class RecordAdmin(HistoryMixin, admin.ModelAdmin):
+    list_display = [
+        "project__prj_num", "project__prj_name", "enterprise", "campaign", "track", "status",
+        "responsible_authority", "reaches_national", "submitted_at", "review_deadline", "updated_at",
+    ]
+    list_display_links = ["project__prj_num", "project__prj_name"]
+    list_filter = [
+        "status",
+        "campaign",
+        ("track", TrackListFilter),
+        ("responsible_authority__level", ResponsibleLevelFilter),
+        "reaches_national",
+    ]
+    search_fields = ["project__prj_name", "project__prj_num", "enterprise__name", "enterprise__credit_code"]
+    list_select_related = ["enterprise", "project", "campaign", "track__campaign", "responsible_authority"]
+    autocomplete_fields = ["enterprise", "project", "responsible_authority"]
+    date_hierarchy = "submitted_at"
+    # `status` is a protected FSM field: only review/ transitions change it, never a form.
+    readonly_fields = [
+        "status", "version", "submitted_at", "review_deadline", "decided_at", "created_by", "created_at", "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
+        (
+            _("Review"),
+            {"fields": ["responsible_authority", "reaches_national", "submitted_at", "review_deadline", "decided_at"]},
+        ),
+        (_("System"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "updated_at"]}),
+    ]
+    inlines = [
+        TenderInline, ContractInline, CensorInline, BuilderLicenceInline, FinishCheckInline, FinishRecordInline,
+        ProjectCorpInline, RecordPersonInline, AttachmentInline,
+    ]
+
+    def get_queryset(self, request):
+        # __str__ names the enterprise and the project (autocomplete results, page titles, delete pages).
+        return super().get_queryset(request).select_related("enterprise", "project")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "track":
+            kwargs["queryset"] = Track.objects.select_related("campaign")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: Record, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        else:
+            # A save from a page opened before this one is refused by the portal (Record.version).
+            obj.version += 1
+        super().save_model(request, obj, form, change)

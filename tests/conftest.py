@@ -1,0 +1,86 @@
+"""The one cast of users every test uses (STYLE.md): two enterprise clerks, county and city reviewers, staff."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Role
+
+from .factories import EnterpriseFactory, UserFactory, official
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests do not run collectstatic: serve static names unhashed."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def guangxi():
+    from projects.models import Campaign
+
+    return Campaign.objects.get(notice_number="桂建设〔2017〕29号")
+
+
+@pytest.fixture
+def jilin():
+    from projects.models import Campaign
+
+    return Campaign.objects.get(notice_number="吉建办〔2020〕108号")
+
+
+@pytest.fixture
+def firm_a(db):
+    return EnterpriseFactory(name="甲级建筑设计院有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-A"])
+
+
+@pytest.fixture
+def firm_b(db):
+    return EnterpriseFactory(name="乙级建筑设计所有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-B"])
+
+
+@pytest.fixture
+def clerk_a(firm_a):
+    return UserFactory(username="clerk_a", role=Role.ENTERPRISE, enterprise=firm_a)
+
+
+@pytest.fixture
+def clerk_b(firm_b):
+    return UserFactory(username="clerk_b", role=Role.ENTERPRISE, enterprise=firm_b)
+
+
+@pytest.fixture
+def county_reviewer(db):
+    return official("county_qingxiu", Role.REVIEWER, "450103")  # 南宁市青秀区
+
+
+@pytest.fixture
+def city_reviewer_x(db):
+    return official("city_nanning", Role.REVIEWER, "450100")  # 南宁市
+
+
+@pytest.fixture
+def city_reviewer_y(db):
+    return official("city_guilin", Role.REVIEWER, "450300")  # 桂林市
+
+
+@pytest.fixture
+def provincial_staff(db):
+    return official("gx_staff", Role.PROVINCIAL, "450000")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def cast(clerk_a, clerk_b, county_reviewer, city_reviewer_x, city_reviewer_y, provincial_staff, superuser):
+    return {
+        "clerk_a": clerk_a, "clerk_b": clerk_b, "county_reviewer": county_reviewer,
+        "city_reviewer_x": city_reviewer_x, "city_reviewer_y": city_reviewer_y,
+        "provincial_staff": provincial_staff, "superuser": superuser,
+    }
