@@ -1,4 +1,6 @@
-"""The back-office of organisations and people: regions, authorities, departments, qualifications, enterprises, users.
+"""The back-office of organisations and people.
+
+Regions, authorities with their departments, qualifications, enterprises and users.
 
 Labels come from the models' verbose names; every string added here is an English msgid (locale/zh_Hans/).
 Foreign keys to big tables (Region, Enterprise, User) use autocomplete; changelists select their related rows.
@@ -64,7 +66,7 @@ class RegionAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        # A region that is no longer valid keeps its row with `valid_until` (records carry the codes of their years).
+        # A region no longer valid keeps its row with `valid_until`: records carry the codes of their years.
         return False
 
 
@@ -117,7 +119,7 @@ class QualificationAdmin(admin.ModelAdmin):
 
 
 def kinds_display(kinds: list[str]) -> str:
-    """The names of an enterprise's kinds, in the order of EnterpriseKind (unknown codes are shown as stored)."""
+    """The names of an enterprise's kinds in the order of EnterpriseKind (unknown codes shown as stored)."""
     labels = dict(EnterpriseKind.choices)
     ordered = [code for code in labels if code in kinds] + [code for code in kinds if code not in labels]
     return "、".join(str(labels.get(code, code)) for code in ordered)
@@ -147,7 +149,10 @@ class EnterpriseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = "__all__"
+        fields = [
+            "name", "credit_code", "kinds", "status", "region", "address", "contact_name", "contact_phone",
+            "applied_qualifications",
+        ]
 
     def clean_kinds(self) -> list[str]:
         chosen = self.cleaned_data["kinds"]
@@ -205,10 +210,13 @@ class OrganisationFilter(admin.SimpleListFilter):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "real_name", "role", "organisation", "is_active", "is_superuser", "last_login"]
+    list_display = [
+        "username", "real_name", "role", "organisation", "is_active", "is_superuser", "last_login",
+    ]
     list_filter = ["role", "is_active", OrganisationFilter, "is_superuser", "groups"]
     search_fields = [
-        "username", "real_name", "phone", "email", "enterprise__name", "=enterprise__credit_code", "authority__name",
+        "username", "real_name", "phone", "email", "enterprise__name", "=enterprise__credit_code",
+        "authority__name",
     ]
     list_select_related = ["enterprise", "authority", "department"]
     autocomplete_fields = ["enterprise", "authority", "department"]

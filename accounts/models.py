@@ -31,11 +31,18 @@ class Region(models.Model):
     codes that were valid in the campaign's years (2017 records carry 2017 codes).
     """
 
-    code = models.CharField(_("code"), max_length=6, primary_key=True, validators=[validators.validate_region_code_format])
+    code = models.CharField(
+        _("code"), max_length=6, primary_key=True, validators=[validators.validate_region_code_format]
+    )
     name = models.CharField(_("name"), max_length=60)
     level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     valid_from = models.PositiveSmallIntegerField(_("valid from (year)"), null=True, blank=True)
     valid_until = models.PositiveSmallIntegerField(_("valid until (year)"), null=True, blank=True)
@@ -48,7 +55,9 @@ class Region(models.Model):
         indexes = [models.Index(fields=["parent", "level"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_from__lte=models.F("valid_until")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=models.F("valid_until")),
                 name="region_valid_years_ordered",
             ),
         ]
@@ -89,13 +98,21 @@ class Authority(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     level = models.CharField(_("level"), max_length=10, choices=AuthorityLevel.choices)
-    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="authority")
+    region = models.OneToOneField(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="authority"
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("superior authority"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("superior authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="subordinates",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("office phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+    phone = models.CharField(
+        _("office phone"), max_length=30, blank=True, validators=[validators.validate_phone]
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -114,23 +131,31 @@ class Authority(models.Model):
 
     def clean(self) -> None:
         if self.region_id and self.level and self._LEVEL_FOR_REGION[self.region.level] != self.level:
-            raise ValidationError({"level": _("The level of an authority must match the level of its region.")})
+            raise ValidationError(
+                {"level": _("The level of an authority must match the level of its region.")}
+            )
         if self.parent_id and self.region_id and self.parent.region_id != self.region.parent_id:
-            raise ValidationError({"parent": _("The superior authority must be the one of the parent region.")})
+            raise ValidationError(
+                {"parent": _("The superior authority must be the one of the parent region.")}
+            )
 
 
 @pghistory.track()
 class Department(models.Model):
     """A 处 / 科室 of an authority; reviewers are registered with their real department (J9)."""
 
-    authority = models.ForeignKey(Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="departments")
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="departments"
+    )
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["authority", "name"]
-        constraints = [models.UniqueConstraint(fields=["authority", "name"], name="department_unique_per_authority")]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "name"], name="department_unique_per_authority")
+        ]
 
     def __str__(self) -> str:
         return f"{self.authority.name} {self.name}"
@@ -145,7 +170,7 @@ class EnterpriseKind(models.TextChoices):
 
 @pghistory.track()
 class Qualification(models.Model):
-    """A qualification (资质) an enterprise applies for; campaign tracks are defined by the qualifications they cover."""
+    """A qualification (资质) an enterprise applies for; campaign tracks are defined by the ones they cover."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -181,13 +206,22 @@ class Enterprise(models.Model):
     applied_qualifications = models.ManyToManyField(
         Qualification, verbose_name=_("qualifications applied for"), blank=True, related_name="enterprises"
     )
-    status = models.CharField(_("status"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE
+    )
     region = models.ForeignKey(
-        Region, verbose_name=_("registered in"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("registered in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, validators=[validators.validate_phone]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -223,17 +257,34 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Enterprise,
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     authority = models.ForeignKey(
-        Authority, verbose_name=_("authority"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Authority,
+        verbose_name=_("authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     title = models.CharField(_("job title"), max_length=50, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+    phone = models.CharField(
+        _("mobile phone"), max_length=30, blank=True, validators=[validators.validate_phone]
+    )
 
     objects = UserManager()
 
@@ -246,7 +297,8 @@ class User(AbstractUser):
                 name="user_enterprise_role_has_enterprise",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=["reviewer", "provincial"]) | Q(authority__isnull=False, enterprise__isnull=True),
+                condition=~Q(role__in=["reviewer", "provincial"])
+                | Q(authority__isnull=False, enterprise__isnull=True),
                 name="user_official_role_has_authority",
             ),
         ]
@@ -265,9 +317,9 @@ class User(AbstractUser):
         self.is_staff = self.is_superuser or self.role in (Role.REVIEWER, Role.PROVINCIAL)
         super().save(*args, **kwargs)
         if getattr(self, "_role_in_db", None) != self.role:
-            from .roles import GROUP_NAMES
-
             from django.contrib.auth.models import Group
+
+            from .roles import GROUP_NAMES
 
             self.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
             if self.role:
@@ -281,8 +333,14 @@ class User(AbstractUser):
         if self.role == Role.ENTERPRISE and not self.enterprise_id:
             errors["enterprise"] = ValidationError(_("An enterprise clerk must belong to an enterprise."))
         if self.role in (Role.REVIEWER, Role.PROVINCIAL) and not self.authority_id:
-            errors["authority"] = ValidationError(_("A reviewer or provincial staff member must belong to an authority."))
-        if self.role == Role.PROVINCIAL and self.authority_id and self.authority.level != AuthorityLevel.PROVINCE:
+            errors["authority"] = ValidationError(
+                _("A reviewer or provincial staff member must belong to an authority.")
+            )
+        if (
+            self.role == Role.PROVINCIAL
+            and self.authority_id
+            and self.authority.level != AuthorityLevel.PROVINCE
+        ):
             errors["authority"] = ValidationError(_("Provincial staff must belong to the provincial office."))
         if self.department_id and self.department.authority_id != self.authority_id:
             errors["department"] = ValidationError(_("The department must belong to the user's authority."))

@@ -18,13 +18,19 @@ def read_regions(path: Path = REGIONS_CSV) -> list[dict]:
             entry = by_code.get(row["code"])
             if entry is None:
                 by_code[row["code"]] = {
-                    "code": row["code"], "name": row["name"], "level": int(row["level"]),
-                    "parent_code": row["parent_code"] or None, "valid_from": valid_from,
-                    "valid_until": valid_until, "former_names": [],
+                    "code": row["code"],
+                    "name": row["name"],
+                    "level": int(row["level"]),
+                    "parent_code": row["parent_code"] or None,
+                    "valid_from": valid_from,
+                    "valid_until": valid_until,
+                    "former_names": [],
                 }
                 continue
             # Same code, another name: the open-ended (or later) one is the current name.
-            newer_is_row = entry["valid_until"] is not None and (valid_until is None or valid_until > entry["valid_until"])
+            newer_is_row = entry["valid_until"] is not None and (
+                valid_until is None or valid_until > entry["valid_until"]
+            )
             if newer_is_row:
                 entry["former_names"].append(entry["name"])
                 entry["name"] = row["name"]
@@ -43,8 +49,11 @@ def load_regions(Region, path: Path = REGIONS_CSV) -> int:
         Region.objects.update_or_create(
             code=entry["code"],
             defaults={
-                "name": entry["name"], "level": entry["level"], "parent_id": entry["parent_code"],
-                "valid_from": entry["valid_from"], "valid_until": entry["valid_until"],
+                "name": entry["name"],
+                "level": entry["level"],
+                "parent_id": entry["parent_code"],
+                "valid_from": entry["valid_from"],
+                "valid_until": entry["valid_until"],
                 "former_names": "、".join(entry["former_names"]),
             },
         )

@@ -18,28 +18,57 @@ GROUP_NAMES: dict[str, str] = {
 }
 
 _RECORD_PARTS = [
-    "record", "project", "unitproject", "tender", "contract", "censor", "censorstaff", "builderlicence",
-    "finishcheck", "finishrecord", "projectcorp", "recordperson", "attachment",
+    "record",
+    "project",
+    "unitproject",
+    "tender",
+    "contract",
+    "censor",
+    "censorstaff",
+    "builderlicence",
+    "finishcheck",
+    "finishrecord",
+    "projectcorp",
+    "recordperson",
+    "attachment",
 ]
 
 # "app_label.codename" patterns (fnmatch wildcards).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ENTERPRISE: [
         *(f"projects.{action}_{model}" for model in _RECORD_PARTS for action in ("add", "change", "view")),
-        "projects.delete_unitproject", "projects.delete_projectcorp", "projects.delete_recordperson",
-        "projects.delete_censorstaff", "projects.delete_attachment",
-        "projects.view_campaign", "projects.view_track", "projects.view_campaignopening",
+        "projects.delete_unitproject",
+        "projects.delete_projectcorp",
+        "projects.delete_recordperson",
+        "projects.delete_censorstaff",
+        "projects.delete_attachment",
+        "projects.view_campaign",
+        "projects.view_track",
+        "projects.view_campaignopening",
     ],
     Role.REVIEWER: [
         "projects.view_*",
-        "accounts.view_region", "accounts.view_authority", "accounts.view_department",
-        "accounts.view_enterprise", "accounts.view_qualification",
+        "accounts.view_region",
+        "accounts.view_authority",
+        "accounts.view_department",
+        "accounts.view_enterprise",
+        "accounts.view_qualification",
     ],
     Role.PROVINCIAL: [
-        "projects.view_*", "projects.*_campaign", "projects.*_campaignopening", "projects.*_track",
-        "projects.*_campaigncontact", "projects.*_declaredproject",
-        "accounts.*_authority", "accounts.*_department", "accounts.*_enterprise", "accounts.*_qualification",
-        "accounts.view_region", "accounts.add_user", "accounts.change_user", "accounts.view_user",
+        "projects.view_*",
+        "projects.*_campaign",
+        "projects.*_campaignopening",
+        "projects.*_track",
+        "projects.*_campaigncontact",
+        "projects.*_declaredproject",
+        "accounts.*_authority",
+        "accounts.*_department",
+        "accounts.*_enterprise",
+        "accounts.*_qualification",
+        "accounts.view_region",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
     ],
 }
 
@@ -47,7 +76,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def permissions_for(role: str, all_permissions: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The (app_label, codename) pairs of `all_permissions` that the role's patterns match."""
     patterns = ROLE_PERMISSIONS.get(role, [])
-    return [(app, code) for app, code in all_permissions if any(fnmatch(f"{app}.{code}", p) for p in patterns)]
+    return [
+        (app, code) for app, code in all_permissions if any(fnmatch(f"{app}.{code}", p) for p in patterns)
+    ]
 
 
 def sync_role_groups(apps=None) -> None:

@@ -178,7 +178,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its entries in config/beat.py
+CELERY_BEAT_SCHEDULE: dict = {}  # the nightly jobs (review, sync) add their entries here
 
 
 LOGGING = {

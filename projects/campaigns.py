@@ -36,8 +36,9 @@ class Admission:
         return [r.message for r in self.refusals]
 
 
-def _scope_refusals(campaign: Campaign, county: Region | None, completed_on: dt.date | None,
-                    is_overseas: bool) -> list[Refusal]:
+def _scope_refusals(
+    campaign: Campaign, county: Region | None, completed_on: dt.date | None, is_overseas: bool
+) -> list[Refusal]:
     """G1: located in the campaign's province and completed before its cut date; overseas refused."""
     refusals = []
     if is_overseas:
@@ -49,7 +50,9 @@ def _scope_refusals(campaign: Campaign, county: Region | None, completed_on: dt.
     return refusals
 
 
-def _track_answer(campaign: Campaign, enterprise: Enterprise, on: dt.date) -> tuple[Track | None, Refusal | None]:
+def _track_answer(
+    campaign: Campaign, enterprise: Enterprise, on: dt.date
+) -> tuple[Track | None, Refusal | None]:
     """G2–G4: the first track (by priority) that covers the enterprise and is open to it today."""
     openings = {o.enterprise_kind: o for o in campaign.openings.all()}
     applied = {q.pk: q for q in enterprise.applied_qualifications.all()}
@@ -70,10 +73,14 @@ def _track_answer(campaign: Campaign, enterprise: Enterprise, on: dt.date) -> tu
         covered_somewhere = True
         if not any(openings[k].opens_on <= on for k in kinds):
             first_open = min((openings[k] for k in kinds), key=lambda o: o.opens_on)
-            first_refusal = first_refusal or Refusal("G4", first_open.message_before_open or campaign.msg_closed)
+            first_refusal = first_refusal or Refusal(
+                "G4", first_open.message_before_open or campaign.msg_closed
+            )
             continue
         if track.entry_deadline is not None and on > track.entry_deadline:
-            first_refusal = first_refusal or Refusal("G2", track.message_after_deadline or campaign.msg_closed)
+            first_refusal = first_refusal or Refusal(
+                "G2", track.message_after_deadline or campaign.msg_closed
+            )
             continue
         return track, None
     if not covered_somewhere:
@@ -81,8 +88,15 @@ def _track_answer(campaign: Campaign, enterprise: Enterprise, on: dt.date) -> tu
     return None, first_refusal
 
 
-def admission(*, enterprise: Enterprise, campaign: Campaign, on: dt.date, county: Region | None = None,
-              completed_on: dt.date | None = None, is_overseas: bool = False) -> Admission:
+def admission(
+    *,
+    enterprise: Enterprise,
+    campaign: Campaign,
+    on: dt.date,
+    county: Region | None = None,
+    completed_on: dt.date | None = None,
+    is_overseas: bool = False,
+) -> Admission:
     """Every reason why the enterprise may not submit on `on`, or the track it submits on.
 
     `on` is the day in Asia/Shanghai. Whether the record reaches the national platform depends on the track and
@@ -106,6 +120,10 @@ def admission_for_record(record: Record, on: dt.date) -> Admission:
     project = record.project
     finish = getattr(record, "finish_check", None)
     return admission(
-        enterprise=record.enterprise, campaign=record.campaign, on=on, county=project.county,
-        completed_on=finish.e_date if finish is not None else None, is_overseas=project.is_overseas,
+        enterprise=record.enterprise,
+        campaign=record.campaign,
+        on=on,
+        county=project.county,
+        completed_on=finish.e_date if finish is not None else None,
+        is_overseas=project.is_overseas,
     )

@@ -42,7 +42,10 @@ class Campaign(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     province = models.ForeignKey(
-        Region, verbose_name=_("province"), on_delete=models.PROTECT, related_name="campaigns",
+        Region,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
         limit_choices_to={"level": 1},
     )
     notice_number = models.CharField(_("notice number"), max_length=60, blank=True)
@@ -53,33 +56,47 @@ class Campaign(models.Model):
         help_text=_("G1: only projects whose completion acceptance is before this date may be entered."),
     )
     national_cutoff = models.DateField(
-        _("national platform cutoff"), null=True, blank=True,
+        _("national platform cutoff"),
+        null=True,
+        blank=True,
         help_text=_("Records entered after this day never reach the national platform."),
     )
     close_date = models.DateField(
-        _("close date"), null=True, blank=True, help_text=_("The last day of entry; the backfill port closes after it.")
+        _("close date"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of entry; the backfill port closes after it."),
     )
     review_working_days = models.PositiveSmallIntegerField(_("review working days"), default=3)
     auto_approval_grade = models.CharField(
-        _("grade of records approved by timeout"), max_length=10, choices=AutoApprovalGrade.choices,
+        _("grade of records approved by timeout"),
+        max_length=10,
+        choices=AutoApprovalGrade.choices,
         default=AutoApprovalGrade.AUTHORITY,
     )
     push_d_records = models.BooleanField(
-        _("push D records"), default=False, help_text=_("P3: D records are published provincially but not pushed.")
+        _("push D records"),
+        default=False,
+        help_text=_("P3: D records are published provincially but not pushed."),
     )
     msg_outside_province = models.TextField(
         _("message: project outside the province"),
-        default=_("This project is outside the province: enter it through the housing and construction authority "
-                  "where the project is located."),
+        default=_(
+            "This project is outside the province: enter it through the housing and construction authority "
+            "where the project is located."
+        ),
     )
-    msg_overseas = models.TextField(_("message: overseas project"), default=_("Overseas projects are not backfilled."))
+    msg_overseas = models.TextField(
+        _("message: overseas project"), default=_("Overseas projects are not backfilled.")
+    )
     msg_not_completed = models.TextField(
         _("message: project not completed before the cut date"),
         default=_("Only projects completed before the notice date may be backfilled."),
     )
     msg_closed = models.TextField(_("message: campaign closed"), default=_("The backfill port is closed."))
     msg_kind_not_covered = models.TextField(
-        _("message: enterprise kind not covered"), default=_("This campaign does not cover your kind of enterprise.")
+        _("message: enterprise kind not covered"),
+        default=_("This campaign does not cover your kind of enterprise."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -95,14 +112,18 @@ class Campaign(models.Model):
         if self.close_date and self.close_date < self.notice_date:
             raise ValidationError({"close_date": _("The close date cannot be before the notice date.")})
         if self.national_cutoff and self.national_cutoff < self.notice_date:
-            raise ValidationError({"national_cutoff": _("The national cutoff cannot be before the notice date.")})
+            raise ValidationError(
+                {"national_cutoff": _("The national cutoff cannot be before the notice date.")}
+            )
 
 
 @pghistory.track()
 class CampaignOpening(models.Model):
     """G4: the day a kind of enterprise may start entering records."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="openings")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="openings"
+    )
     enterprise_kind = models.CharField(_("enterprise kind"), max_length=20, choices=EnterpriseKind.choices)
     opens_on = models.DateField(_("opens on"))
     message_before_open = models.TextField(_("message before the opening day"), blank=True)
@@ -126,14 +147,20 @@ class Track(models.Model):
     A track with no qualifications covers every enterprise of the campaign's kinds.
     """
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tracks")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tracks"
+    )
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=100)
-    qualifications = models.ManyToManyField(Qualification, verbose_name=_("qualifications covered"), blank=True)
+    qualifications = models.ManyToManyField(
+        Qualification, verbose_name=_("qualifications covered"), blank=True
+    )
     entry_deadline = models.DateField(_("entry deadline"), null=True, blank=True)
     reaches_national = models.BooleanField(_("reaches the national platform"), default=True)
     priority = models.PositiveSmallIntegerField(
-        _("priority"), default=10, help_text=_("When an enterprise fits several tracks, the lowest number is tried first.")
+        _("priority"),
+        default=10,
+        help_text=_("When an enterprise fits several tracks, the lowest number is tried first."),
     )
     message_after_deadline = models.TextField(_("message after the entry deadline"), blank=True)
 
@@ -141,7 +168,9 @@ class Track(models.Model):
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
         ordering = ["campaign", "priority", "code"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="track_code_unique_per_campaign")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="track_code_unique_per_campaign")
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign.name} · {self.name}"
@@ -151,21 +180,27 @@ class Track(models.Model):
 class CampaignContact(models.Model):
     """G9 / 附件3: the contact person an authority names for a campaign."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="contacts")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="contacts"
+    )
     authority = models.ForeignKey(
         Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="campaign_contacts"
     )
     name = models.CharField(_("name"), max_length=50)
     department = models.CharField(_("department"), max_length=100)
     title = models.CharField(_("job title"), max_length=50, blank=True)
-    office_phone = models.CharField(_("office phone"), max_length=30, blank=True, validators=[v.validate_phone])
+    office_phone = models.CharField(
+        _("office phone"), max_length=30, blank=True, validators=[v.validate_phone]
+    )
     mobile = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[v.validate_mobile])
 
     class Meta:
         verbose_name = _("campaign contact")
         verbose_name_plural = _("campaign contacts")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "authority"], name="one_contact_per_authority_and_campaign"),
+            models.UniqueConstraint(
+                fields=["campaign", "authority"], name="one_contact_per_authority_and_campaign"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,12 +215,16 @@ class CampaignContact(models.Model):
 class StageFields(models.Model):
     """信息审核部门, 信息审核人, 数据来源, 数据等级: mandatory on every business-stage table (set by review/grading)."""
 
-    data_source = models.PositiveSmallIntegerField(_("data source"), choices=codes.DataSource.choices, null=True, blank=True)
+    data_source = models.PositiveSmallIntegerField(
+        _("data source"), choices=codes.DataSource.choices, null=True, blank=True
+    )
     data_level = models.CharField(_("data level"), max_length=1, choices=codes.DataLevel.choices, blank=True)
     check_depart_name = models.CharField(_("reviewing department"), max_length=100, blank=True)
     check_person_name = models.CharField(_("reviewer"), max_length=50, blank=True)
     national_num = models.CharField(
-        _("national record number"), max_length=50, blank=True,
+        _("national record number"),
+        max_length=50,
+        blank=True,
         help_text=_("项目编号-环节代码-序号, assigned when the record is pushed."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -195,13 +234,27 @@ class StageFields(models.Model):
 
 
 def _money(verbose: str, **kw) -> models.DecimalField:
-    return models.DecimalField(verbose, max_digits=19, decimal_places=4, null=True, blank=True,
-                               validators=[v.validate_positive], **kw)
+    return models.DecimalField(
+        verbose,
+        max_digits=19,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[v.validate_positive],
+        **kw,
+    )
 
 
 def _area(verbose: str, **kw) -> models.DecimalField:
-    return models.DecimalField(verbose, max_digits=15, decimal_places=2, null=True, blank=True,
-                               validators=[v.validate_non_negative], **kw)
+    return models.DecimalField(
+        verbose,
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[v.validate_non_negative],
+        **kw,
+    )
 
 
 def _credit_code(verbose: str) -> models.CharField:
@@ -213,15 +266,23 @@ class Project(StageFields):
     """TBProjectInfo 工程项目基本信息 (报建). Shared by every enterprise that claims the project."""
 
     prj_num = models.CharField(
-        _("project number"), max_length=16, unique=True, validators=[v.validate_prj_num],
+        _("project number"),
+        max_length=16,
+        unique=True,
+        validators=[v.validate_prj_num],
         help_text=_("16 digits: region code, yyMMdd and a 4-digit sequence."),
     )
     province_prj_num = models.CharField(_("provincial project number"), max_length=30, blank=True)
     prj_code = models.CharField(_("investment project code"), max_length=100, blank=True)
     prj_name = models.CharField(_("project name"), max_length=250)
-    prj_type = models.CharField(_("project category"), max_length=2, choices=codes.ProjectType.choices, blank=True)
+    prj_type = models.CharField(
+        _("project category"), max_length=2, choices=codes.ProjectType.choices, blank=True
+    )
     county = models.ForeignKey(
-        Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="projects",
+        Region,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="projects",
         help_text=_("The county-level region where the project is located."),
     )
     is_overseas = models.BooleanField(_("overseas project"), default=False)
@@ -236,7 +297,10 @@ class Project(StageFields):
     prj_approval_date = models.DateField(_("approval date"), null=True, blank=True)
     build_corp_name = models.CharField(_("owner (construction unit)"), max_length=200, blank=True)
     build_corp_code = models.CharField(
-        _("owner's credit code"), max_length=18, blank=True, validators=[v.validate_build_corp_code],
+        _("owner's credit code"),
+        max_length=18,
+        blank=True,
+        validators=[v.validate_build_corp_code],
         help_text=_("Write 其它 when the owner has no unified social credit code."),
     )
     build_plan_num = models.CharField(_("land-use planning permit number"), max_length=200, blank=True)
@@ -246,7 +310,11 @@ class Project(StageFields):
     )
     fund_source = models.CharField(_("source of funds"), max_length=200, blank=True)
     national_percentage = models.DecimalField(
-        _("state-owned share (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("state-owned share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[v.validate_non_negative],
     )
     all_invest = _money(_("total investment (10k yuan)"))
@@ -256,7 +324,9 @@ class Project(StageFields):
     prj_property = models.CharField(
         _("construction nature"), max_length=3, choices=codes.ConstructionNature.choices, blank=True
     )
-    prj_function = models.CharField(_("project use"), max_length=3, choices=codes.ProjectFunction.choices, blank=True)
+    prj_function = models.CharField(
+        _("project use"), max_length=3, choices=codes.ProjectFunction.choices, blank=True
+    )
     is_major = models.BooleanField(_("key project"), default=False)
     begin_date = models.DateField(_("planned start date"), null=True, blank=True)
     end_date = models.DateField(_("planned completion date"), null=True, blank=True)
@@ -276,15 +346,23 @@ class Project(StageFields):
     def clean(self) -> None:
         if self.county_id and self.county.level != 3:
             raise ValidationError({"county": _("Choose a county-level region.")})
-        if self.prj_type and self.prj_function and self.prj_function not in codes.functions_for_type(self.prj_type):
-            raise ValidationError({"prj_function": _("This project use does not belong to the chosen project category.")})
+        if (
+            self.prj_type
+            and self.prj_function
+            and self.prj_function not in codes.functions_for_type(self.prj_type)
+        ):
+            raise ValidationError(
+                {"prj_function": _("This project use does not belong to the chosen project category.")}
+            )
 
 
 @pghistory.track()
 class UnitProject(models.Model):
     """TBUnitProjectInfo 单体: a building or, for municipal works, a section."""
 
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units"
+    )
     unit_code = models.CharField(_("unit code"), max_length=40, blank=True, help_text=_("项目编号-NNN"))
     sub_prj_name = models.CharField(_("unit name"), max_length=200, blank=True)
     invest = _money(_("unit cost (10k yuan)"))
@@ -308,7 +386,9 @@ class UnitProject(models.Model):
     structure_type = models.CharField(
         _("structure type"), max_length=3, choices=codes.StructureType.choices, blank=True
     )
-    prj_level = models.CharField(_("project grade"), max_length=3, choices=codes.ProjectLevel.choices, blank=True)
+    prj_level = models.CharField(
+        _("project grade"), max_length=3, choices=codes.ProjectLevel.choices, blank=True
+    )
     memo = models.CharField(_("remarks"), max_length=500, blank=True)
 
     class Meta:
@@ -339,9 +419,15 @@ class RecordQuerySet(models.QuerySet):
 class Record(FSMModelMixin, models.Model):
     """One enterprise's performance record (业绩) of one project, with its whole life as stage records."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="records")
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="records")
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="records")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="records"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="records"
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="records"
+    )
     status = FSMField(
         _("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT, protected=True
     )
@@ -349,18 +435,31 @@ class Record(FSMModelMixin, models.Model):
         _("version"), default=1, help_text=_("Raised on every save; a save from a stale page is refused.")
     )
     track = models.ForeignKey(
-        Track, verbose_name=_("track"), null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+        Track,
+        verbose_name=_("track"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
     )
     reaches_national = models.BooleanField(_("reaches the national platform"), default=False)
     responsible_authority = models.ForeignKey(
-        Authority, verbose_name=_("responsible authority"), null=True, blank=True, on_delete=models.PROTECT,
+        Authority,
+        verbose_name=_("responsible authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="records",
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -394,11 +493,17 @@ class Record(FSMModelMixin, models.Model):
 class Tender(StageFields):
     """TBTenderInfo 招投标备案: the tender the enterprise won."""
 
-    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="tender")
+    record = models.OneToOneField(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="tender"
+    )
     tender_num = models.CharField(_("bid-winning notice number"), max_length=50, blank=True)
     tender_prj_name = models.CharField(_("tendered works name"), max_length=300, blank=True)
-    tender_class = models.CharField(_("tender type"), max_length=3, choices=codes.TenderClass.choices, blank=True)
-    tender_method = models.CharField(_("tender method"), max_length=3, choices=codes.TenderMethod.choices, blank=True)
+    tender_class = models.CharField(
+        _("tender type"), max_length=3, choices=codes.TenderClass.choices, blank=True
+    )
+    tender_method = models.CharField(
+        _("tender method"), max_length=3, choices=codes.TenderMethod.choices, blank=True
+    )
     tender_result_date = models.DateField(_("bid-winning date"), null=True, blank=True)
     tender_money = _money(_("winning amount (10k yuan)"))
     prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
@@ -411,7 +516,11 @@ class Tender(StageFields):
     tender_corp_code = _credit_code(_("winning enterprise's credit code"))
     constructor_name = models.CharField(_("project manager / chief supervisor"), max_length=50, blank=True)
     constructor_id_type = models.CharField(
-        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+        _("ID type"),
+        max_length=1,
+        choices=codes.IdCardType.choices,
+        default=codes.IdCardType.RESIDENT_ID,
+        blank=True,
     )
     constructor_id_card = models.CharField(_("ID number"), max_length=30, blank=True)
 
@@ -427,11 +536,15 @@ class Tender(StageFields):
 class Contract(StageFields):
     """TBContractRecordManage 合同备案."""
 
-    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="contract")
+    record = models.OneToOneField(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="contract"
+    )
     record_num = models.CharField(_("contract filing number"), max_length=50, blank=True)
     contract_num = models.CharField(_("contract number"), max_length=50, blank=True)
     con_prj_name = models.CharField(_("contracted works name"), max_length=300, blank=True)
-    contract_type = models.CharField(_("contract type"), max_length=3, choices=codes.ContractType.choices, blank=True)
+    contract_type = models.CharField(
+        _("contract type"), max_length=3, choices=codes.ContractType.choices, blank=True
+    )
     contract_money = _money(_("contract amount (10k yuan)"))
     prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
     propietor_corp_name = models.CharField(_("employer"), max_length=200, blank=True)
@@ -456,12 +569,16 @@ class Contract(StageFields):
 class Censor(StageFields):
     """TBProjectCensorInfo 施工图审查 (审图备案)."""
 
-    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="censor")
+    record = models.OneToOneField(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="censor"
+    )
     censor_num = models.CharField(_("drawing review certificate number"), max_length=50, blank=True)
     cen_prj_name = models.CharField(_("reviewed works name"), max_length=300, blank=True)
     censor_e_date = models.DateField(_("review completion date"), null=True, blank=True)
     one_censor_is_pass = models.BooleanField(_("passed at first review"), null=True, blank=True)
-    one_censor_wfqt_count = models.PositiveIntegerField(_("mandatory-standard violations at first review"), null=True, blank=True)
+    one_censor_wfqt_count = models.PositiveIntegerField(
+        _("mandatory-standard violations at first review"), null=True, blank=True
+    )
     one_censor_wfqt_content = models.CharField(_("violated mandatory clauses"), max_length=500, blank=True)
     censor_corp_name = models.CharField(_("drawing review agency"), max_length=200, blank=True)
     censor_corp_code = _credit_code(_("review agency's credit code"))
@@ -484,15 +601,23 @@ class Censor(StageFields):
 class CensorStaff(models.Model):
     """TBProjectDesignEconUserInfo 审图相关专业技术人员."""
 
-    censor = models.ForeignKey(Censor, verbose_name=_("drawing review"), on_delete=models.CASCADE, related_name="staff")
+    censor = models.ForeignKey(
+        Censor, verbose_name=_("drawing review"), on_delete=models.CASCADE, related_name="staff"
+    )
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("enterprise's credit code"))
     user_name = models.CharField(_("name"), max_length=50, blank=True)
     id_card_type = models.CharField(
-        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+        _("ID type"),
+        max_length=1,
+        choices=codes.IdCardType.choices,
+        default=codes.IdCardType.RESIDENT_ID,
+        blank=True,
     )
     id_card = models.CharField(_("ID number"), max_length=30, blank=True)
-    specialty = models.CharField(_("specialty"), max_length=2, choices=codes.CensorSpecialty.choices, blank=True)
+    specialty = models.CharField(
+        _("specialty"), max_length=2, choices=codes.CensorSpecialty.choices, blank=True
+    )
     duty = models.CharField(_("duty"), max_length=3, choices=codes.WorkDuty.choices, blank=True)
     tech_title_level = models.CharField(
         _("technical title"), max_length=1, choices=codes.TechTitleLevel.choices, blank=True
@@ -512,11 +637,16 @@ class CensorStaff(models.Model):
 
 @pghistory.track()
 class BuilderLicence(StageFields):
-    """TBBuilderLicenceManage 施工许可. The printed 18-digit certificate number differs from the national record number."""
+    """TBBuilderLicenceManage 施工许可. The printed 18-digit certificate number is not the national record number."""
 
-    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="licence")
+    record = models.OneToOneField(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="licence"
+    )
     licence_cert_no = models.CharField(
-        _("construction permit number"), max_length=18, blank=True, validators=[v.validate_licence_cert_no],
+        _("construction permit number"),
+        max_length=18,
+        blank=True,
+        validators=[v.validate_licence_cert_no],
         help_text=_("18 digits: region code, issue date yyyyMMdd, sequence and category (01/02)."),
     )
     bui_prj_name = models.CharField(_("permitted works name"), max_length=300, blank=True)
@@ -543,7 +673,10 @@ class FinishFields(StageFields):
 
     fin_prj_name = models.CharField(_("completed works name"), max_length=300, blank=True)
     builder_licence_nums = models.CharField(
-        _("construction permit numbers"), max_length=500, blank=True, help_text=_("Several numbers separated by commas.")
+        _("construction permit numbers"),
+        max_length=500,
+        blank=True,
+        help_text=_("Several numbers separated by commas."),
     )
     fact_cost = _money(_("actual cost (10k yuan)"))
     fact_area = _area(_("actual area (m²)"))
@@ -564,7 +697,9 @@ class FinishFields(StageFields):
 class FinishCheck(FinishFields):
     """TBProjectFinishCheckInfo 竣工验收 (by the owner with the five responsible parties)."""
 
-    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="finish_check")
+    record = models.OneToOneField(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="finish_check"
+    )
     prj_finish_check_num = models.CharField(_("completion acceptance number"), max_length=50, blank=True)
     e_date = models.DateField(_("completion acceptance date"), null=True, blank=True)
 
@@ -580,7 +715,9 @@ class FinishCheck(FinishFields):
 class FinishRecord(FinishFields):
     """TBProjectFinishManage 竣工验收备案."""
 
-    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="finish_record")
+    record = models.OneToOneField(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="finish_record"
+    )
     prj_finish_num = models.CharField(_("completion filing number"), max_length=50, blank=True)
     e_date = models.DateField(_("completion filing date"), null=True, blank=True)
 
@@ -596,19 +733,32 @@ class FinishRecord(FinishFields):
 class ProjectCorp(models.Model):
     """TBProjectCorpInfo 参建单位 and its responsible person (项目负责人 / 项目经理 / 总监理工程师)."""
 
-    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="corps")
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="corps"
+    )
     unit = models.ForeignKey(
-        UnitProject, verbose_name=_("unit project"), null=True, blank=True, on_delete=models.SET_NULL, related_name="corps"
+        UnitProject,
+        verbose_name=_("unit project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corps",
     )
     corp_role = models.CharField(_("role"), max_length=2, choices=codes.CorpRole.choices, blank=True)
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("credit code"))
     person_name = models.CharField(_("responsible person"), max_length=50, blank=True)
     id_card_type = models.CharField(
-        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+        _("ID type"),
+        max_length=1,
+        choices=codes.IdCardType.choices,
+        default=codes.IdCardType.RESIDENT_ID,
+        blank=True,
     )
     person_id_card = models.CharField(_("ID number"), max_length=30, blank=True)
-    person_phone = models.CharField(_("mobile phone"), max_length=50, blank=True, validators=[v.validate_phone])
+    person_phone = models.CharField(
+        _("mobile phone"), max_length=50, blank=True, validators=[v.validate_phone]
+    )
 
     class Meta:
         verbose_name = _("participating unit")
@@ -623,13 +773,21 @@ class ProjectCorp(models.Model):
 class RecordPerson(models.Model):
     """单位人员录入: a person of a participating unit and what they did on the project."""
 
-    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="persons")
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="persons"
+    )
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("credit code"))
     name = models.CharField(_("name"), max_length=50, blank=True)
-    role = models.CharField(_("role on the project"), max_length=5, choices=codes.PersonRole.choices, blank=True)
+    role = models.CharField(
+        _("role on the project"), max_length=5, choices=codes.PersonRole.choices, blank=True
+    )
     id_card_type = models.CharField(
-        _("ID type"), max_length=1, choices=codes.IdCardType.choices, default=codes.IdCardType.RESIDENT_ID, blank=True
+        _("ID type"),
+        max_length=1,
+        choices=codes.IdCardType.choices,
+        default=codes.IdCardType.RESIDENT_ID,
+        blank=True,
     )
     id_card = models.CharField(_("ID number"), max_length=30, blank=True)
     registration_type = models.CharField(
@@ -666,7 +824,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """An uploaded document of a record (中标通知书, 中标工程合同, 竣工验收证明, 直接审核申请书 …)."""
 
-    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attachments")
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attachments"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=255)
@@ -674,7 +834,11 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -698,7 +862,9 @@ class DeclaredProject(models.Model):
 
     source = models.CharField(_("source system"), max_length=10, choices=DeclaredSource.choices)
     prj_num = models.CharField(_("project number"), max_length=20, blank=True, db_index=True)
-    licence_cert_no = models.CharField(_("construction permit number"), max_length=18, blank=True, db_index=True)
+    licence_cert_no = models.CharField(
+        _("construction permit number"), max_length=18, blank=True, db_index=True
+    )
     prj_name = models.CharField(_("project name"), max_length=250, blank=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 

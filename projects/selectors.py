@@ -22,7 +22,7 @@ def records_visible_to(user) -> QuerySet[Record]:
         region_code = user.authority.region_id
         level = user.authority.region.level
         prefix = region_code[: {1: 2, 2: 4, 3: 6}[level]]
-        return qs.filter(project__county_id__startswith=prefix)
+        return qs.filter(project__county__code__startswith=prefix)
     return qs.none()
 
 
@@ -34,7 +34,9 @@ def find_known_project(*, prj_num: str = "", licence_cert_no: str = "") -> Proje
             return project
     if licence_cert_no:
         licence = (
-            BuilderLicence.objects.filter(licence_cert_no=licence_cert_no).select_related("record__project").first()
+            BuilderLicence.objects.filter(licence_cert_no=licence_cert_no)
+            .select_related("record__project")
+            .first()
         )
         if licence is not None:
             return licence.record.project

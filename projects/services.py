@@ -30,8 +30,10 @@ def allocate_prj_num(*, county_code: str, on: dt.date) -> str:
             )
             seq = cursor.fetchone()[0]
         if seq > 9999:
-            raise DomainError(_("No project number is left for this region today; try again tomorrow."),
-                              code="prj_num_exhausted")
+            raise DomainError(
+                _("No project number is left for this region today; try again tomorrow."),
+                code="prj_num_exhausted",
+            )
         prj_num = f"{county_code}{on:%y%m%d}{seq:04d}"
         if not Project.objects.filter(prj_num=prj_num).exists():  # a typed number may already hold it
             return prj_num
@@ -46,8 +48,15 @@ def _check(validator, value: str, field: str) -> None:
 
 @transaction.atomic
 def record_start(
-    *, enterprise: Enterprise, campaign: Campaign, user=None, prj_name: str, county: Region,
-    prj_num: str = "", licence_cert_no: str = "", **project_fields,
+    *,
+    enterprise: Enterprise,
+    campaign: Campaign,
+    user=None,
+    prj_name: str,
+    county: Region,
+    prj_num: str = "",
+    licence_cert_no: str = "",
+    **project_fields,
 ) -> Record:
     """新增报建: a record of `enterprise` for a project.
 
@@ -60,26 +69,38 @@ def record_start(
     if licence_cert_no:
         _check(validators.validate_licence_cert_no, licence_cert_no, "licence_cert_no")
     if county.level != RegionLevel.COUNTY:
-        raise DomainError(_("Choose the county-level region where the project is located."), code="county_level",
-                          field="county")
+        raise DomainError(
+            _("Choose the county-level region where the project is located."),
+            code="county_level",
+            field="county",
+        )
     project = find_known_project(prj_num=prj_num, licence_cert_no=licence_cert_no)
     if project is not None and Record.objects.filter(enterprise=enterprise, project=project).exists():
         raise DomainError(
-            _("Your enterprise has already declared this project (project number %(prj_num)s); "
-              "open the existing record instead of declaring it again.") % {"prj_num": project.prj_num},
-            code="already_claimed", field="prj_num",
+            _(
+                "Your enterprise has already declared this project (project number %(prj_num)s); "
+                "open the existing record instead of declaring it again."
+            )
+            % {"prj_num": project.prj_num},
+            code="already_claimed",
+            field="prj_num",
         )
     if project is None:
         project = Project.objects.create(
             prj_num=prj_num or allocate_prj_num(county_code=county.code, on=timezone.localdate()),
-            prj_name=prj_name, county=county, **project_fields,
+            prj_name=prj_name,
+            county=county,
+            **project_fields,
         )
     try:
         with transaction.atomic():
-            record = Record.objects.create(enterprise=enterprise, project=project, campaign=campaign, created_by=user)
+            record = Record.objects.create(
+                enterprise=enterprise, project=project, campaign=campaign, created_by=user
+            )
     except IntegrityError as exc:  # two tabs racing to claim the same project
-        raise DomainError(_("Your enterprise has already declared this project."), code="already_claimed",
-                          field="prj_num") from exc
+        raise DomainError(
+            _("Your enterprise has already declared this project."), code="already_claimed", field="prj_num"
+        ) from exc
     if licence_cert_no:
         BuilderLicence.objects.create(record=record, licence_cert_no=licence_cert_no)
     return record

@@ -34,12 +34,16 @@ def jilin():
 
 @pytest.fixture
 def firm_a(db):
-    return EnterpriseFactory(name="甲级建筑设计院有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-A"])
+    return EnterpriseFactory(
+        name="甲级建筑设计院有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-A"]
+    )
 
 
 @pytest.fixture
 def firm_b(db):
-    return EnterpriseFactory(name="乙级建筑设计所有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-B"])
+    return EnterpriseFactory(
+        name="乙级建筑设计所有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-B"]
+    )
 
 
 @pytest.fixture
@@ -80,7 +84,11 @@ def superuser(db):
 @pytest.fixture
 def cast(clerk_a, clerk_b, county_reviewer, city_reviewer_x, city_reviewer_y, provincial_staff, superuser):
     return {
-        "clerk_a": clerk_a, "clerk_b": clerk_b, "county_reviewer": county_reviewer,
-        "city_reviewer_x": city_reviewer_x, "city_reviewer_y": city_reviewer_y,
-        "provincial_staff": provincial_staff, "superuser": superuser,
+        "clerk_a": clerk_a,
+        "clerk_b": clerk_b,
+        "county_reviewer": county_reviewer,
+        "city_reviewer_x": city_reviewer_x,
+        "city_reviewer_y": city_reviewer_y,
+        "provincial_staff": provincial_staff,
+        "superuser": superuser,
     }

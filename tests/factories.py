@@ -7,7 +7,16 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Authority, AuthorityLevel, Department, Enterprise, Qualification, Region, Role, User
+from accounts.models import (
+    Authority,
+    AuthorityLevel,
+    Department,
+    Enterprise,
+    Qualification,
+    Region,
+    Role,
+    User,
+)
 from accounts.validators import id_card_check_char, uscc_check_char
 from projects.models import Campaign, Project, Record
 
@@ -91,7 +100,10 @@ class RecordFactory(DjangoModelFactory):
 def official(username: str, role: str, region_code: str, *, department: bool = True) -> User:
     auth = authority_for(region_code)
     return UserFactory(
-        username=username, role=role, authority=auth, department=department_for(auth) if department else None,
+        username=username,
+        role=role,
+        authority=auth,
+        department=department_for(auth) if department else None,
     )
 
 

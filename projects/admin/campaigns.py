@@ -50,7 +50,10 @@ class CampaignAdmin(admin.ModelAdmin):
     date_hierarchy = "notice_date"
     inlines = [CampaignOpeningInline, TrackInline, CampaignContactInline]
     fieldsets = [
-        (_("Notice"), {"fields": ["name", "province", "notice_number", "notice_title", "notice_date", "is_active"]}),
+        (
+            _("Notice"),
+            {"fields": ["name", "province", "notice_number", "notice_title", "notice_date", "is_active"]},
+        ),
         (_("Scope and dates"), {"fields": ["scope_completed_before", "national_cutoff", "close_date"]}),
         (
             _("Review and policy (P1, P3)"),
@@ -61,7 +64,8 @@ class CampaignAdmin(admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "msg_outside_province", "msg_overseas", "msg_not_completed", "msg_closed", "msg_kind_not_covered",
+                    "msg_outside_province", "msg_overseas", "msg_not_completed", "msg_closed",
+                    "msg_kind_not_covered",
                 ],
             },
         ),

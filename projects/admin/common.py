@@ -9,12 +9,14 @@ from ..models import Track
 from .history import history_table
 
 #: StageFields set by review and grading (信息审核部门, 信息审核人, 数据来源, 数据等级, national number).
-STAGE_SYSTEM_FIELDS = ["data_source", "data_level", "check_depart_name", "check_person_name", "national_num", "updated_at"]
+STAGE_SYSTEM_FIELDS = [
+    "data_source", "data_level", "check_depart_name", "check_person_name", "national_num", "updated_at",
+]
 STAGE_SYSTEM_TITLE = _("Review and grading (set by the system)")
 
 
 class StageFieldsMixin:
-    """For admins and inlines of StageFields models: the system fields are read-only, in their own fieldset."""
+    """For admins and inlines of StageFields models: the system fields are read-only and set apart."""
 
     stage_collapsed = True
 
@@ -27,15 +29,19 @@ class StageFieldsMixin:
             return super().get_fieldsets(request, obj)
         fields = [f for f in self.get_fields(request, obj) if f not in STAGE_SYSTEM_FIELDS]
         classes = ["collapse"] if self.stage_collapsed else []
-        return [(None, {"fields": fields}), (STAGE_SYSTEM_TITLE, {"classes": classes, "fields": STAGE_SYSTEM_FIELDS})]
+        return [
+            (None, {"fields": fields}),
+            (STAGE_SYSTEM_TITLE, {"classes": classes, "fields": STAGE_SYSTEM_FIELDS}),
+        ]
 
 
 class TrackListFilter(admin.RelatedFieldListFilter):
-    """The track filter, naming each track with its campaign in one query (Track.__str__ reads the campaign)."""
+    """The track filter, naming each track with its campaign in one query (Track.__str__ reads it)."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin) or Track._meta.ordering
-        return [(track.pk, str(track)) for track in Track.objects.select_related("campaign").order_by(*ordering)]
+        tracks = Track.objects.select_related("campaign").order_by(*ordering)
+        return [(track.pk, str(track)) for track in tracks]
 
 
 class TitledChoicesFilter(admin.ChoicesFieldListFilter):
@@ -58,7 +64,7 @@ class AuthorityLevelFilter(TitledChoicesFilter):
 
 
 class HistoryMixin:
-    """A read-only `history` field listing the object's last events (pghistory), shown on change pages only."""
+    """A read-only `history` field with the object's last events (pghistory), on change pages only."""
 
     history_title = _("History")
 

@@ -1,8 +1,8 @@
 """The last history events of an object, from django-pghistory's trigger-written event tables.
 
-`pghistory.models.Events` aggregates every event table into one queryset; `.references(obj)` takes the events of
-the object itself and of every tracked row that points at it (a record's stages, persons and attachments; a
-project's units and records). Each event carries `pgh_diff` ({column: [old, new]}) and `pgh_context` (the
+`pghistory.models.Events` aggregates every event table into one queryset; `.references(obj)` takes the events
+of the object itself and of every tracked row that points at it (a record's stages, persons and attachments;
+a project's units and records). Each event carries `pgh_diff` ({column: [old, new]}) and `pgh_context` (the
 `user` and `url` the HistoryMiddleware stored for the request that made the change).
 """
 
@@ -39,7 +39,7 @@ def recent_events(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[Even
 
 
 def events_admin_url(obj: models.Model) -> str | None:
-    """pghistory's events changelist filtered to the events that reference `obj`, or None if not registered."""
+    """pghistory's events changelist filtered to the events that reference `obj`."""
     events_model = pghistory_config.admin_queryset().model
     try:
         url = reverse(f"admin:{events_model._meta.app_label}_{events_model._meta.model_name}_changelist")
@@ -82,7 +82,11 @@ def _diff_lines(event: Events) -> SafeString:
 
 
 def _user_names(events: list[Events]) -> dict[str, str]:
-    ids = {str(e.pgh_context["user"]) for e in events if isinstance(e.pgh_context, dict) and e.pgh_context.get("user")}
+    ids = {
+        str(event.pgh_context["user"])
+        for event in events
+        if isinstance(event.pgh_context, dict) and event.pgh_context.get("user")
+    }
     if not ids:
         return {}
     users = get_user_model().objects.filter(pk__in=ids)
@@ -122,7 +126,8 @@ def history_table(obj: models.Model) -> SafeString:
         ),
     )
     return format_html(
-        '<table class="history-events"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>'
-        "</thead><tbody>{}</tbody></table>{}",
+        '<table class="history-events"><thead><tr>'
+        "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+        "</tr></thead><tbody>{}</tbody></table>{}",
         _("time"), _("table"), _("event"), _("user"), _("changes"), rows, link,
     )

@@ -59,7 +59,9 @@ class UnitProjectInline(admin.StackedInline):
 
 @admin.register(Project)
 class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
-    list_display = ["prj_num", "prj_name", "prj_type", "county", "build_corp_name", "data_level", "created_at"]
+    list_display = [
+        "prj_num", "prj_name", "prj_type", "county", "build_corp_name", "data_level", "created_at",
+    ]
     list_filter = ["prj_type", "prj_property", "is_overseas", "is_major", "data_level"]
     search_fields = ["prj_num", "prj_name", "prj_code", "province_prj_num", "build_corp_name"]
     list_select_related = ["county"]
@@ -90,8 +92,8 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
             _("Owner and investment"),
             {
                 "fields": [
-                    "build_corp_name", "build_corp_code", "inv_property", "fund_source", "national_percentage",
-                    "all_invest", "all_area", "all_length", "prj_size", "is_major",
+                    "build_corp_name", "build_corp_code", "inv_property", "fund_source",
+                    "national_percentage", "all_invest", "all_area", "all_length", "prj_size", "is_major",
                 ]
             },
         ),
@@ -139,7 +141,8 @@ class CensorInline(StageInline):
         if obj is None or obj.pk is None:
             return _("Save the drawing review first, then add its staff on its own page.")
         url = reverse("admin:projects_censor_change", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("%(count)d persons (edit)") % {"count": obj.staff.count()})
+        label = _("%(count)d persons (edit)") % {"count": obj.staff.count()}
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 class BuilderLicenceInline(StageInline):
@@ -157,8 +160,10 @@ class FinishRecordInline(StageInline):
 class ProjectCorpInline(admin.TabularInline):
     model = ProjectCorp
     extra = 0
-    fields = ["corp_role", "corp_name", "corp_code", "person_name", "id_card_type", "person_id_card", "person_phone",
-              "unit"]
+    fields = [
+        "corp_role", "corp_name", "corp_code", "person_name", "id_card_type", "person_id_card",
+        "person_phone", "unit",
+    ]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -178,7 +183,7 @@ class RecordPersonInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
-    """Read-only: attachments are uploaded through the portal (or the attachment admin), never linked to raw files."""
+    """Read-only: uploads go through the portal or the attachment admin; the stored file is never linked."""
 
     model = Attachment
     extra = 0
@@ -218,19 +223,25 @@ class RecordAdmin(HistoryMixin, admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     # `status` is a protected FSM field: only review/ transitions change it, never a form.
     readonly_fields = [
-        "status", "version", "submitted_at", "review_deadline", "decided_at", "created_by", "created_at", "updated_at",
+        "status", "version", "submitted_at", "review_deadline", "decided_at", "created_by", "created_at",
+        "updated_at",
     ]
     fieldsets = [
         (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
         (
             _("Review"),
-            {"fields": ["responsible_authority", "reaches_national", "submitted_at", "review_deadline", "decided_at"]},
+            {
+                "fields": [
+                    "responsible_authority", "reaches_national", "submitted_at", "review_deadline",
+                    "decided_at",
+                ]
+            },
         ),
         (_("System"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "updated_at"]}),
     ]
     inlines = [
-        TenderInline, ContractInline, CensorInline, BuilderLicenceInline, FinishCheckInline, FinishRecordInline,
-        ProjectCorpInline, RecordPersonInline, AttachmentInline,
+        TenderInline, ContractInline, CensorInline, BuilderLicenceInline, FinishCheckInline,
+        FinishRecordInline, ProjectCorpInline, RecordPersonInline, AttachmentInline,
     ]
 
     def get_queryset(self, request):

@@ -1,5 +1,7 @@
-"""J3: the registry of projects already declared in the 工改系统 or the 施工许可管理系统, imported from Excel/CSV;
-and the counters of system-assigned numbers.
+"""J3: the registry of projects already declared elsewhere, and the counters of system-assigned numbers.
+
+The registry lists projects and permits declared in the 工改系统 or the 施工许可管理系统; staff import it
+from Excel or CSV.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ class DeclaredProjectResource(resources.ModelResource):
     A row is identified by (source, prj_num, licence_cert_no): importing the same file twice changes nothing.
     """
 
-    source = fields.Field(attribute="source", column_name="source", widget=ChoiceWidget(DeclaredSource.choices))
+    source = fields.Field(
+        attribute="source", column_name="source", widget=ChoiceWidget(DeclaredSource.choices)
+    )
     prj_num = fields.Field(attribute="prj_num", column_name="prj_num", widget=NumberTextWidget())
     licence_cert_no = fields.Field(
         attribute="licence_cert_no", column_name="licence_cert_no", widget=NumberTextWidget()

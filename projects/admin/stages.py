@@ -1,4 +1,4 @@
-"""Each part of a record on its own page: the stage records, drawing review staff, units, persons, attachments.
+"""Each part of a record on its own page: stage records, drawing review staff, persons, attachments.
 
 Normally edited inline on the record; their own changelists serve searches across records (a certificate
 number, a person's registration number, an attachment's SHA-256).
@@ -39,7 +39,7 @@ RECORD_RELATED = ["record__project", "record__enterprise"]
 
 
 class RecordPartAdmin(admin.ModelAdmin):
-    """A model that hangs off a record: the record is chosen by autocomplete and named by project and enterprise."""
+    """A part of a record: the record is chosen by autocomplete and named by its project and enterprise."""
 
     autocomplete_fields = ["record"]
     list_select_related = RECORD_RELATED
@@ -93,7 +93,9 @@ class CensorStaffAdmin(admin.ModelAdmin):
     list_display = ["user_name", "corp_name", "specialty", "duty", "registration_type", "censor__censor_num",
                     "censor__record__project__prj_name"]
     list_filter = ["specialty", "duty", "registration_type"]
-    search_fields = ["user_name", "corp_name", "=id_card", "censor__censor_num", "censor__record__project__prj_num"]
+    search_fields = [
+        "user_name", "corp_name", "=id_card", "censor__censor_num", "censor__record__project__prj_num",
+    ]
     list_select_related = ["censor__record__project"]
     autocomplete_fields = ["censor"]
 
@@ -161,7 +163,9 @@ class AttachmentAddForm(forms.ModelForm):
         limit = settings.ATTACHMENT_MAX_BYTES
         if upload.size > limit:
             raise ValidationError(
-                _("The file is larger than %(limit)s."), code="too_large", params={"limit": filesizeformat(limit)}
+                _("The file is larger than %(limit)s."),
+                code="too_large",
+                params={"limit": filesizeformat(limit)},
             )
         return upload
 
@@ -174,9 +178,8 @@ class AttachmentAddForm(forms.ModelForm):
             upload.seek(0)
             name = PurePosixPath(upload.name).name
             self.instance.original_name = name[:255]
-            self.instance.content_type = (
-                getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-            )[:100]
+            content_type = getattr(upload, "content_type", None) or mimetypes.guess_type(name)[0]
+            self.instance.content_type = (content_type or "application/octet-stream")[:100]
             self.instance.size = upload.size
             self.instance.sha256 = digest.hexdigest()
         super()._post_clean()
@@ -191,8 +194,10 @@ class AttachmentAdmin(RecordPartAdmin):
     list_select_related = [*RECORD_RELATED, "uploaded_by"]
     date_hierarchy = "uploaded_at"
     add_form = AttachmentAddForm
-    change_fields = ["record", "kind", "original_name", "content_type", "size_display", "sha256", "uploaded_by",
-                     "uploaded_at"]
+    change_fields = [
+        "record", "kind", "original_name", "content_type", "size_display", "sha256", "uploaded_by",
+        "uploaded_at",
+    ]
 
     @admin.display(description=_("size"), ordering="size")
     def size_display(self, obj: Attachment) -> str:

@@ -34,20 +34,41 @@ GUANGXI_OPENINGS = [
 ]
 GUANGXI_TRACKS = [
     {
-        "code": "N", "name": "全国平台（甲级）", "priority": 1, "entry_deadline": D(2017, 12, 25),
+        "code": "N",
+        "name": "全国平台（甲级）",
+        "priority": 1,
+        "entry_deadline": D(2017, 12, 25),
         "reaches_national": True,
         "message_after_deadline": "补录工作应于2017年12月25日前完成，超过该期限补录的历史业绩将无法同步到全国平台，"
         "不能作为有效业绩予以认定。",
         # G2: 建筑/市政行业及其相应专业（人防工程专业除外）设计甲级；勘察综合、专业甲级
-        "qualifications": ["DSN-BLD-IND-A", "DSN-BLD-SPE-A", "DSN-MUN-IND-A", "DSN-MUN-SPE-A", "SRV-COMP", "SRV-SPE-A"],
+        "qualifications": [
+            "DSN-BLD-IND-A",
+            "DSN-BLD-SPE-A",
+            "DSN-MUN-IND-A",
+            "DSN-MUN-SPE-A",
+            "SRV-COMP",
+            "SRV-SPE-A",
+        ],
     },
     {
-        "code": "P", "name": "一体化平台（乙级、丙级）", "priority": 2, "entry_deadline": D(2018, 6, 30),
+        "code": "P",
+        "name": "一体化平台（乙级、丙级）",
+        "priority": 2,
+        "entry_deadline": D(2018, 6, 30),
         "reaches_national": True,  # until the national cutoff: 2018年1月1日至6月30日补录的业绩不能同步到全国平台
         "message_after_deadline": "补录时间延长至2018年6月30日，超过此期限将关闭历史业绩补录端口。",
         # G3: 建筑、市政行业设计乙级及其相应专业（人防除外）乙级、丙级；勘察乙级、丙级
-        "qualifications": ["DSN-BLD-IND-B", "DSN-BLD-SPE-B", "DSN-BLD-SPE-C", "DSN-MUN-IND-B", "DSN-MUN-SPE-B",
-                           "DSN-MUN-SPE-C", "SRV-SPE-B", "SRV-SPE-C"],
+        "qualifications": [
+            "DSN-BLD-IND-B",
+            "DSN-BLD-SPE-B",
+            "DSN-BLD-SPE-C",
+            "DSN-MUN-IND-B",
+            "DSN-MUN-SPE-B",
+            "DSN-MUN-SPE-C",
+            "SRV-SPE-B",
+            "SRV-SPE-C",
+        ],
     },
 ]
 
@@ -73,8 +94,13 @@ JILIN_OPENINGS = [
 ]
 JILIN_TRACKS = [
     {
-        "code": "ALL", "name": "全部业绩", "priority": 1, "entry_deadline": None, "reaches_national": True,
-        "message_after_deadline": "", "qualifications": [],
+        "code": "ALL",
+        "name": "全部业绩",
+        "priority": 1,
+        "entry_deadline": None,
+        "reaches_national": True,
+        "message_after_deadline": "",
+        "qualifications": [],
     },
 ]
 
@@ -87,7 +113,9 @@ def seed(apps, campaign_data, openings, tracks):
     campaign, _ = Campaign.objects.update_or_create(name=campaign_data["name"], defaults=campaign_data)
     for kind, opens_on, message in openings:
         Opening.objects.update_or_create(
-            campaign=campaign, enterprise_kind=kind, defaults={"opens_on": opens_on, "message_before_open": message}
+            campaign=campaign,
+            enterprise_kind=kind,
+            defaults={"opens_on": opens_on, "message_before_open": message},
         )
     for data in tracks:
         data = dict(data)

@@ -56,16 +56,25 @@ def test_provincial_staff_must_belong_to_the_provincial_office():
 
 def test_department_must_be_of_the_users_authority():
     nanning = authority_for("450100")
-    user = User(username="y", role=Role.REVIEWER, authority=nanning, department=department_for(authority_for("450300")))
+    user = User(
+        username="y",
+        role=Role.REVIEWER,
+        authority=nanning,
+        department=department_for(authority_for("450300")),
+    )
     with pytest.raises(ValidationError) as exc:
         user.full_clean()
     assert "department" in exc.value.message_dict
 
 
 def test_j9_reviewer_without_department_is_flagged():
-    reviewer = UserFactory(username="nodept", role=Role.REVIEWER, authority=authority_for("450100"), real_name="")
-    assert set(reviewer.missing_real_name_registration) == {"真实姓名", "部门"} or len(
-        reviewer.missing_real_name_registration) == 2
+    reviewer = UserFactory(
+        username="nodept", role=Role.REVIEWER, authority=authority_for("450100"), real_name=""
+    )
+    assert (
+        set(reviewer.missing_real_name_registration) == {"真实姓名", "部门"}
+        or len(reviewer.missing_real_name_registration) == 2
+    )
 
 
 def test_sync_is_idempotent():

@@ -20,42 +20,79 @@ pytestmark = pytest.mark.django_db
 
 def test_new_project_gets_a_16_digit_number_of_its_county_and_day(firm_a, guangxi):
     with time_machine.travel(dt.datetime(2017, 12, 1, 10, tzinfo=dt.UTC)):
-        record = record_start(enterprise=firm_a, campaign=guangxi, prj_name="青秀区第一中学", county=region("450103"))
+        record = record_start(
+            enterprise=firm_a, campaign=guangxi, prj_name="青秀区第一中学", county=region("450103")
+        )
     assert record.project.prj_num == "4501031712010001"
     assert record.status == "draft"
 
 
 def test_second_enterprise_joins_the_project_by_its_number(firm_a, firm_b, guangxi):
-    first = record_start(enterprise=firm_a, campaign=guangxi, prj_name="体育馆", county=region("450103"),
-                         prj_num="4501031711010001")
-    second = record_start(enterprise=firm_b, campaign=guangxi, prj_name="体育馆（乙方写法）",
-                          county=region("450103"), prj_num="4501031711010001")
+    first = record_start(
+        enterprise=firm_a,
+        campaign=guangxi,
+        prj_name="体育馆",
+        county=region("450103"),
+        prj_num="4501031711010001",
+    )
+    second = record_start(
+        enterprise=firm_b,
+        campaign=guangxi,
+        prj_name="体育馆（乙方写法）",
+        county=region("450103"),
+        prj_num="4501031711010001",
+    )
     assert second.project_id == first.project_id
     assert Project.objects.count() == 1
 
 
 def test_joining_by_construction_permit_number(firm_a, firm_b, guangxi):
-    first = record_start(enterprise=firm_a, campaign=guangxi, prj_name="大桥", county=region("450103"),
-                         licence_cert_no="450103201503010101")
-    second = record_start(enterprise=firm_b, campaign=guangxi, prj_name="大桥", county=region("450103"),
-                          licence_cert_no="450103201503010101")
+    first = record_start(
+        enterprise=firm_a,
+        campaign=guangxi,
+        prj_name="大桥",
+        county=region("450103"),
+        licence_cert_no="450103201503010101",
+    )
+    second = record_start(
+        enterprise=firm_b,
+        campaign=guangxi,
+        prj_name="大桥",
+        county=region("450103"),
+        licence_cert_no="450103201503010101",
+    )
     assert second.project_id == first.project_id
 
 
 def test_an_enterprise_cannot_claim_the_same_project_twice(firm_a, guangxi):
-    record_start(enterprise=firm_a, campaign=guangxi, prj_name="图书馆", county=region("450103"),
-                 prj_num="4501031711010002")
+    record_start(
+        enterprise=firm_a,
+        campaign=guangxi,
+        prj_name="图书馆",
+        county=region("450103"),
+        prj_num="4501031711010002",
+    )
     with pytest.raises(DomainError) as exc:
-        record_start(enterprise=firm_a, campaign=guangxi, prj_name="图书馆", county=region("450103"),
-                     prj_num="4501031711010002")
+        record_start(
+            enterprise=firm_a,
+            campaign=guangxi,
+            prj_name="图书馆",
+            county=region("450103"),
+            prj_num="4501031711010002",
+        )
     assert exc.value.code == "already_claimed"
     assert Record.objects.count() == 1
 
 
 def test_bad_project_number_is_refused_with_its_field(firm_a, guangxi):
     with pytest.raises(DomainError) as exc:
-        record_start(enterprise=firm_a, campaign=guangxi, prj_name="x", county=region("450103"),
-                     prj_num="45010317110100")
+        record_start(
+            enterprise=firm_a,
+            campaign=guangxi,
+            prj_name="x",
+            county=region("450103"),
+            prj_num="45010317110100",
+        )
     assert exc.value.field == "prj_num"
 
 

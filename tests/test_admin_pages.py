@@ -1,0 +1,527 @@
+"""The admin of accounts and projects (the bureau's back-office).
+
+Every registered ModelAdmin opens its changelist, add page and change page; the record changelist runs a
+bounded number of queries; system-set fields (the protected FSM `status` above all) are never written by a form;
+the enterprise's kinds are checkboxes; the J3 registry imports from CSV; attachments never link to the stored file;
+the record and project pages list their history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from pghistory.models import Event
+
+from accounts.models import (
+    Authority,
+    Department,
+    Enterprise,
+    EnterpriseKind,
+    Qualification,
+    Region,
+    Role,
+    User,
+)
+from accounts.validators import uscc_check_char
+from projects import codes
+from projects.admin.registry import DeclaredProjectResource
+from projects.models import (
+    Attachment,
+    AttachmentKind,
+    BuilderLicence,
+    Campaign,
+    CampaignContact,
+    CampaignOpening,
+    Censor,
+    CensorStaff,
+    Contract,
+    DeclaredProject,
+    DeclaredSource,
+    FinishCheck,
+    FinishRecord,
+    NumberSequence,
+    Project,
+    ProjectCorp,
+    Record,
+    RecordPerson,
+    RecordStatus,
+    Tender,
+    Track,
+    UnitProject,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("accounts", "projects")
+ADMIN_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in OUR_APPS), key=lambda m: m._meta.label
+)
+
+
+def admin_url(model: type[Model], view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def uscc(first17: str) -> str:
+    return first17 + uscc_check_char(first17)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# One object of every model, created minimally with the ORM.
+# ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def world(media) -> dict[type[Model], Model]:
+    province = Region.objects.create(code="450000", name="广西壮族自治区", level=1)
+    city = Region.objects.create(code="450100", name="南宁市", level=2, parent=province)
+    county = Region.objects.create(code="450103", name="青秀区", level=3, parent=city, valid_from=1996)
+    provincial_office = Authority.objects.create(name="广西壮族自治区住房和城乡建设厅", level="province", region=province)
+    city_bureau = Authority.objects.create(
+        name="南宁市住房和城乡建设局", level="city", region=city, parent=provincial_office
+    )
+    department = Department.objects.create(authority=city_bureau, name="建筑市场监管科")
+    qualification = Qualification.objects.create(
+        code="design-building-a", name="建筑行业（建筑工程）甲级", kind=EnterpriseKind.DESIGN, grade="甲级"
+    )
+    enterprise = Enterprise.objects.create(
+        name="广西华蓝建筑设计有限公司", credit_code=uscc("91450100MA5KB1234"),
+        kinds=[EnterpriseKind.DESIGN, EnterpriseKind.SURVEY], region=city,
+    )
+    enterprise.applied_qualifications.add(qualification)
+    reviewer = User.objects.create_user(
+        username="nanning-reviewer", password="x-Yeji-2017!", role=Role.REVIEWER, authority=city_bureau,
+        department=department, real_name="李审核",
+    )
+    campaign = Campaign.objects.create(
+        name="广西2017年历史业绩补录", province=province, notice_number="桂建设〔2017〕29号",
+        notice_date=dt.date(2017, 11, 20), scope_completed_before=dt.date(2017, 11, 20),
+        national_cutoff=dt.date(2017, 12, 25), close_date=dt.date(2018, 6, 30),
+    )
+    opening = CampaignOpening.objects.create(
+        campaign=campaign, enterprise_kind=EnterpriseKind.SURVEY, opens_on=dt.date(2017, 11, 22)
+    )
+    track = Track.objects.create(campaign=campaign, code="N", name="全国", entry_deadline=dt.date(2017, 12, 25))
+    track.qualifications.add(qualification)
+    contact = CampaignContact.objects.create(
+        campaign=campaign, authority=city_bureau, name="王联络", department="建筑市场监管科", mobile="13800138000"
+    )
+    project = Project.objects.create(
+        prj_num="4501031711200001", prj_name="青秀区第一中学教学楼", prj_type=codes.ProjectType.BUILDING,
+        county=county,
+    )
+    unit = UnitProject.objects.create(project=project, unit_code="4501031711200001-001", sub_prj_name="1号教学楼")
+    record = Record.objects.create(
+        enterprise=enterprise, project=project, campaign=campaign, track=track, responsible_authority=city_bureau
+    )
+    censor = Censor.objects.create(record=record, censor_num="SC2016-001")
+    attachment = Attachment.objects.create(
+        record=record, kind=AttachmentKind.BID_NOTICE, file=ContentFile(b"%PDF-1.4 test", name="notice.pdf"),
+        original_name="中标通知书.pdf", content_type="application/pdf", size=13,
+        sha256=hashlib.sha256(b"%PDF-1.4 test").hexdigest(), uploaded_by=reviewer,
+    )
+    objects: list[Model] = [
+        province, provincial_office, department, qualification, enterprise, reviewer, campaign, opening, track,
+        contact, project, unit, record, censor, attachment,
+        Tender.objects.create(record=record, tender_num="GXZB2016-01", tender_money=Decimal("1200.5")),
+        Contract.objects.create(record=record, record_num="HT2016-01", contract_date=dt.date(2016, 3, 1)),
+        CensorStaff.objects.create(censor=censor, user_name="赵设计"),
+        BuilderLicence.objects.create(record=record, licence_cert_no="450103201604010101"),
+        FinishCheck.objects.create(record=record, prj_finish_check_num="JY2017-01", e_date=dt.date(2017, 6, 1)),
+        FinishRecord.objects.create(record=record, prj_finish_num="JX2017-01", e_date=dt.date(2017, 7, 1)),
+        ProjectCorp.objects.create(record=record, unit=unit, corp_role="2", corp_name=enterprise.name),
+        RecordPerson.objects.create(record=record, name="陈负责", corp_name=enterprise.name),
+        DeclaredProject.objects.create(source=DeclaredSource.PERMIT_SYSTEM, licence_cert_no="450103201701010101"),
+        NumberSequence.objects.create(key="450103-171120", last=1),
+    ]
+    return {type(obj): obj for obj in objects}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Every admin page opens.
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_every_model_of_accounts_and_projects_has_an_admin():
+    models = [
+        model for app in OUR_APPS for model in apps.get_app_config(app).get_models()
+        if not issubclass(model, Event)
+    ]
+    missing = [model._meta.label for model in models if model not in admin.site._registry]
+    assert missing == []
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_changelist_add_and_change_pages_open(admin_client, world, model):
+    assert model in world, f"test_admin_pages.world creates no {model._meta.label}"
+    obj = world[model]
+
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    response = admin_client.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_changelist_search_and_filters_run(admin_client, world, model):
+    model_admin = admin.site._registry[model]
+    url = admin_url(model, "changelist")
+    if model_admin.search_fields:
+        assert admin_client.get(url, {"q": "45"}).status_code == 200
+    # Facets count every filter's choices: each filter's query must be valid SQL.
+    assert admin_client.get(url, {"_facets": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_fieldsets_name_only_existing_fields_and_miss_no_editable_field(admin_client, rf, model):
+    """A field left out of explicit fieldsets could never be entered in the admin."""
+    model_admin = admin.site._registry[model]
+    request = rf.get("/")
+    request.user = User(is_superuser=True, is_staff=True)
+    shown = {
+        name
+        for _title, options in model_admin.get_fieldsets(request, None)
+        for entry in options["fields"]
+        for name in (entry if isinstance(entry, (list, tuple)) else [entry])
+    }
+    editable = {
+        field.name for field in model._meta.get_fields()
+        if not field.auto_created and (field.concrete and field.editable or field.many_to_many)
+    }
+    system = {"password", "last_login", "date_joined", "is_staff", "user_permissions", "groups", "is_superuser",
+              "first_name", "last_name", "email", "is_active", "usable_password", "password1", "password2"}
+    if model is Attachment:  # the add form takes the file; name, type, size and hash come from the upload
+        system |= {"original_name", "content_type", "size", "sha256", "uploaded_by"}
+    assert editable - shown - system == set()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Records: bounded queries, protected status, inline stages, history.
+# ----------------------------------------------------------------------------------------------------------
+
+
+def make_records(world, count: int) -> None:
+    record = world[Record]
+    enterprises = [
+        Enterprise.objects.create(name=f"企业{i}", credit_code=uscc(f"91450100MA5KC{i:04d}"), kinds=["design"])
+        for i in range(3)
+    ]
+    second_track = Track.objects.create(campaign=record.campaign, code="P", name="省内", reaches_national=False)
+    for i in range(count):
+        project = Project.objects.create(
+            prj_num=f"450103171120{i + 100:04d}", prj_name=f"项目{i}", county=record.project.county
+        )
+        Record.objects.create(
+            enterprise=enterprises[i % 3], project=project, campaign=record.campaign,
+            track=second_track if i % 2 else record.track, responsible_authority=record.responsible_authority,
+            reaches_national=bool(i % 2),
+        )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"status__exact": "draft"}, {"q": "项目"}, {"responsible_authority__level": "city"}, {"_facets": "1"}],
+    ids=["plain", "status", "search", "authority-level", "facets"],
+)
+def test_record_changelist_runs_a_bounded_number_of_queries(
+    admin_client, world, django_assert_max_num_queries, params
+):
+    make_records(world, 30)
+    assert Record.objects.count() == 31
+    with django_assert_max_num_queries(20):
+        response = admin_client.get(admin_url(Record, "changelist"), params)
+    assert response.status_code == 200
+
+
+def test_record_changelist_queries_do_not_grow_with_records(admin_client, world):
+    url = admin_url(Record, "changelist")
+    admin_client.get(url)  # warm the session and content-type caches
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+    make_records(world, 30)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(url)
+    assert len(many) <= len(few) + 1  # + 1: the track filter and the pagination may add one query at most
+
+
+def form_data(response) -> dict[str, object]:
+    """The POST data a browser would send back for the admin form of `response`, unchanged."""
+
+    def encode(value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "on" if value else None
+        if isinstance(value, (list, tuple)):
+            return [str(getattr(v, "pk", v)) for v in value]
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        return str(getattr(value, "pk", value))
+
+    def add_form(form, data):
+        for name in form.fields:
+            value = encode(form[name].value())
+            if value is not None:
+                data[form.add_prefix(name)] = value
+
+    data: dict[str, object] = {}
+    add_form(response.context["adminform"].form, data)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for form in formset.forms:
+            add_form(form, data)
+    return data
+
+
+def test_record_status_and_system_fields_are_never_written_by_the_form(admin_client, world):
+    record = world[Record]
+    url = admin_url(Record, "change", record.pk)
+    data = form_data(admin_client.get(url))
+    assert "status" not in data and "version" not in data
+    data.update(status=RecordStatus.APPROVED, version="99", submitted_at="2017-12-01 10:00:00")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    record = Record.objects.get(pk=record.pk)
+    assert record.status == RecordStatus.DRAFT
+    assert record.version == 2  # raised by one on every save
+    assert record.submitted_at is None
+
+
+def test_record_add_page_creates_a_draft_with_its_creator(admin_client, admin_user, world):
+    record = world[Record]
+    other = Project.objects.create(prj_num="4501031711200002", prj_name="青秀区图书馆", county=record.project.county)
+    data = form_data(admin_client.get(admin_url(Record, "add")))
+    data.update(enterprise=str(record.enterprise_id), project=str(other.pk), campaign=str(record.campaign_id),
+                status=RecordStatus.APPROVED)
+
+    response = admin_client.post(admin_url(Record, "add"), data)
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    created = Record.objects.get(project=other)
+    assert created.status == RecordStatus.DRAFT
+    assert created.created_by == admin_user
+
+
+def test_record_page_shows_every_stage_inline(admin_client, world):
+    response = admin_client.get(admin_url(Record, "change", world[Record].pk))
+    inline_models = {inline.formset.model for inline in response.context["inline_admin_formsets"]}
+    assert inline_models == {
+        Tender, Contract, Censor, BuilderLicence, FinishCheck, FinishRecord, ProjectCorp, RecordPerson, Attachment
+    }
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.model in (Tender, Contract, Censor, BuilderLicence, FinishCheck, FinishRecord):
+            assert inline.formset.max_num == 1
+            assert "data_level" not in inline.formset.form.base_fields  # set by grading, shown read-only
+
+
+def test_project_corp_inline_offers_only_the_units_of_the_records_project(admin_client, world):
+    record = world[Record]
+    elsewhere = Project.objects.create(prj_num="4501031711200003", prj_name="别处", county=record.project.county)
+    foreign_unit = UnitProject.objects.create(project=elsewhere, sub_prj_name="别处的楼")
+    response = admin_client.get(admin_url(Record, "change", record.pk))
+    (corps,) = [i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is ProjectCorp]
+    offered = set(corps.forms[0].fields["unit"].queryset)
+    assert offered == {world[UnitProject]}
+    assert foreign_unit not in offered
+
+
+def test_record_and_project_pages_list_their_history(admin_client, admin_user, world):
+    record = world[Record]
+    url = admin_url(Record, "change", record.pk)
+    assert admin_client.post(url, form_data(admin_client.get(url))).status_code == 302
+
+    content = admin_client.get(url).content.decode()
+
+    assert 'class="history-events"' in content
+    assert admin_user.username in content  # pgh_context user of the admin's save
+    with translation.override("zh-hans"):
+        assert str(Record._meta.get_field("version").verbose_name) in content  # the changed field, 1 → 2
+        assert str(Tender._meta.verbose_name) in content  # events of the stages are listed with the record's
+    assert f"obj=projects.Record%3A{record.pk}" in content  # link to all of them in pghistory's admin
+    project_page = admin_client.get(admin_url(Project, "change", record.project_id)).content.decode()
+    assert 'class="history-events"' in project_page
+
+
+def test_history_is_not_offered_on_add_pages(admin_client, world):
+    assert "history-events" not in admin_client.get(admin_url(Record, "add")).content.decode()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Accounts
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_enterprise_kinds_are_checkboxes_and_listed_by_name(admin_client, world):
+    add_url = admin_url(Enterprise, "add")
+    page = admin_client.get(add_url).content.decode()
+    assert 'type="checkbox" name="kinds" value="survey"' in page
+    data = form_data(admin_client.get(add_url))
+    data.update(name="广西测试勘察院", credit_code=uscc("91450100MA5KD0001"), kinds=["survey", "construction"],
+                status="active")
+
+    response = admin_client.post(add_url, data)
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    enterprise = Enterprise.objects.get(name="广西测试勘察院")
+    assert enterprise.kinds == ["survey", "construction"]
+    listing = admin_client.get(admin_url(Enterprise, "changelist"), {"kind": "survey"}).content.decode()
+    with translation.override("zh-hans"):
+        assert str(EnterpriseKind.SURVEY.label) in listing
+    assert "广西测试勘察院" in listing
+
+
+def test_enterprise_needs_a_kind(admin_client, world):
+    add_url = admin_url(Enterprise, "add")
+    data = form_data(admin_client.get(add_url))
+    data.update(name="无类别企业", credit_code=uscc("91450100MA5KD0002"), status="active")
+    data.pop("kinds", None)
+    response = admin_client.post(add_url, data)
+    assert response.status_code == 200
+    assert "kinds" in response.context["adminform"].form.errors
+
+
+def test_user_add_form_asks_for_role_and_organisation(admin_client, world):
+    add_url = admin_url(User, "add")
+    response = admin_client.get(add_url)
+    for name in ("role", "enterprise", "authority", "department", "real_name"):
+        assert name in response.context["adminform"].form.fields
+    data = form_data(response)
+    data.update(
+        username="qingxiu-reviewer", usable_password="true", password1="Qingxiu-Review-2017", password2="Qingxiu-Review-2017",
+        role=Role.REVIEWER, authority=str(world[Department].authority_id), department=str(world[Department].pk),
+        real_name="周审核",
+    )
+
+    response = admin_client.post(add_url, data)
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    user = User.objects.get(username="qingxiu-reviewer")
+    assert (user.role, user.authority_id, user.is_staff) == (Role.REVIEWER, world[Department].authority_id, True)
+
+
+def test_user_add_form_refuses_a_clerk_without_an_enterprise(admin_client, world):
+    add_url = admin_url(User, "add")
+    data = form_data(admin_client.get(add_url))
+    data.update(username="orphan", usable_password="true", password1="Orphan-Clerk-2017", password2="Orphan-Clerk-2017",
+                role=Role.ENTERPRISE)
+    response = admin_client.post(add_url, data)
+    assert response.status_code == 200
+    assert "enterprise" in response.context["adminform"].form.errors
+    assert not User.objects.filter(username="orphan").exists()
+
+
+def test_user_changelist_shows_the_organisation(admin_client, world):
+    content = admin_client.get(admin_url(User, "changelist"), {"role__exact": "reviewer"}).content.decode()
+    assert "南宁市住房和城乡建设局 建筑市场监管科" in content
+
+
+def test_region_filters_current_and_historical_codes(admin_client, world):
+    Region.objects.create(code="450105", name="江南区（旧）", level=3, parent_id="450100", valid_until=2000)
+    url = admin_url(Region, "changelist")
+    current = admin_client.get(url, {"validity": "current"}).context["cl"].result_list
+    historical = admin_client.get(url, {"validity": "historical"}).context["cl"].result_list
+    assert "450105" not in {r.code for r in current}
+    assert {r.code for r in historical} == {"450105"}
+
+
+def test_region_code_is_read_only_once_saved(admin_client, world):
+    response = admin_client.get(admin_url(Region, "change", "450103"))
+    assert "code" not in response.context["adminform"].form.fields
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Attachments and the J3 registry
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_attachments_are_never_linked_to_the_stored_file(admin_client, world):
+    attachment = world[Attachment]
+    pages = [
+        admin_client.get(admin_url(Attachment, "change", attachment.pk)),
+        admin_client.get(admin_url(Attachment, "changelist")),
+        admin_client.get(admin_url(Record, "change", attachment.record_id)),
+    ]
+    for response in pages:
+        content = response.content.decode()
+        assert attachment.file.name not in content
+        assert "/media-not-public/" not in content
+    change = pages[0].content.decode()
+    assert "中标通知书.pdf" in change and attachment.sha256 in change
+
+
+def test_attachment_upload_takes_name_size_and_hash_from_the_file(admin_client, admin_user, world):
+    payload = b"%PDF-1.4\n% contract\n"
+    add_url = admin_url(Attachment, "add")
+    response = admin_client.post(add_url, {
+        "record": str(world[Record].pk), "kind": AttachmentKind.CONTRACT,
+        "file": SimpleUploadedFile("合同.pdf", payload, content_type="application/pdf"),
+    })
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    attachment = Attachment.objects.get(kind=AttachmentKind.CONTRACT)
+    assert (attachment.original_name, attachment.size, attachment.content_type) == ("合同.pdf", len(payload),
+                                                                                    "application/pdf")
+    assert attachment.sha256 == hashlib.sha256(payload).hexdigest()
+    assert attachment.uploaded_by == admin_user
+
+
+def test_attachment_upload_refuses_other_file_types(admin_client, world):
+    response = admin_client.post(admin_url(Attachment, "add"), {
+        "record": str(world[Record].pk), "kind": AttachmentKind.OTHER,
+        "file": SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream"),
+    })
+    assert response.status_code == 200
+    assert "file" in response.context["adminform"].form.errors
+
+
+def j3_dataset(*rows) -> tablib.Dataset:
+    return tablib.Dataset(*rows, headers=["source", "prj_num", "licence_cert_no", "prj_name"])
+
+
+def test_j3_registry_imports_and_reimports_without_duplicates():
+    dataset = j3_dataset(
+        ["gaige", "4501031711200009", "", "南宁市某小区"],
+        ["Construction permit management system", "", 450103201801010101, " 某厂房 "],
+    )
+    result = DeclaredProjectResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert result.totals["new"] == 2
+    again = DeclaredProjectResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert again.totals["new"] == 0 and DeclaredProject.objects.count() == 2
+    permit = DeclaredProject.objects.get(source=DeclaredSource.PERMIT_SYSTEM)
+    assert (permit.licence_cert_no, permit.prj_name) == ("450103201801010101", "某厂房")
+
+
+def test_j3_registry_reports_bad_rows():
+    dataset = j3_dataset(["elsewhere", "4501031711200009", "", "x"], ["gaige", "", "", "no number"])
+    result = DeclaredProjectResource().import_data(dataset, dry_run=True)
+    assert result.has_validation_errors() or result.has_errors()
+    assert len(result.invalid_rows) + len(result.row_errors()) == 2
+
+
+def test_j3_registry_import_page_offers_csv(admin_client):
+    response = admin_client.get(admin_url(DeclaredProject, "import"))
+    assert response.status_code == 200
+    assert "csv" in response.content.decode().lower()
