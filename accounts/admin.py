@@ -103,7 +103,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # __str__ names the authority; the autocomplete view lists departments through this queryset.
-        return super().get_queryset(request).select_related("authority")
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
 
 # ----------------------------------------------------------------------------------------------------------

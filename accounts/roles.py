@@ -1,6 +1,6 @@
 """Roles are Django groups with permissions. This map is the one place that says which permissions each has.
 
-The groups are created by a data migration (accounts/migrations/0002_role_groups.py); their permissions are
+The groups are created by a data migration (accounts/migrations/0003_role_groups.py); their permissions are
 brought in line with this map after every `migrate` (post_migrate, see AccountsConfig.ready), so a later app
 that adds a permission only edits this map.
 """

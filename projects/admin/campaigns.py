@@ -95,7 +95,7 @@ class TrackAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # __str__ names the campaign (autocomplete results and the change page title use it).
-        return super().get_queryset(request).select_related("campaign")
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
 
 @admin.register(CampaignContact)

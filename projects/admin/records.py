@@ -245,8 +245,9 @@ class RecordAdmin(HistoryMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # __str__ names the enterprise and the project (autocomplete results, page titles, delete pages).
-        return super().get_queryset(request).select_related("enterprise", "project")
+        # __str__ names the enterprise and the project (autocomplete results, page titles, delete pages). The
+        # changelist skips list_select_related once a queryset selects related rows: select them all here.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "track":

@@ -46,8 +46,9 @@ class RecordPartAdmin(admin.ModelAdmin):
     search_fields = RECORD_SEARCH
 
     def get_queryset(self, request):
-        # Delete confirmations and change pages name the record (enterprise · project).
-        return super().get_queryset(request).select_related(*RECORD_RELATED)
+        # Delete confirmations and change pages name the record (enterprise · project). The changelist skips
+        # list_select_related once a queryset selects related rows: select them all here.
+        return super().get_queryset(request).select_related(*RECORD_RELATED, *self.list_select_related)
 
 
 class StageAdmin(StageFieldsMixin, RecordPartAdmin):

@@ -1,0 +1,448 @@
+"""Loading records with all their stages: the ORM's bulk_create against a raw COPY of the same rows.
+
+Every record is ten rows (bench/recordgen.py): its project, the record, tender, contract, drawing review,
+construction permit, completion acceptance, completion filing, one unit project and one participating unit.
+Every one of these tables is tracked by django-pghistory, so every inserted row makes a PostgreSQL trigger insert
+a snapshot into the table's event table: ten more rows per record. That is part of the real cost of a load, and
+the benchmark shows it by also loading with the triggers disabled.
+
+Phases (each starts from emptied tables: TRUNCATE … RESTART IDENTITY of the record tables, their event tables and
+whatever references them; regions, campaigns and enterprises are left alone; then a CHECKPOINT):
+
+- `copy_all_stages` — the baseline: one transaction, one `COPY … FROM STDIN` per table through psycopg2's
+  `copy_expert` from an in-memory buffer, ids assigned by the client (1..N after RESTART IDENTITY), sequences
+  moved past them, deferred foreign keys checked before the commit. History triggers on.
+- `copy_all_stages_no_triggers` — the same with `ALTER TABLE … DISABLE TRIGGER USER` on the ten tables inside the
+  transaction (re-enabled before the commit; foreign-key triggers are system triggers and still run), so the
+  difference is what the history costs.
+- `orm_bulk_create_all_stages` — the fastest honest ORM path: `--batch-size` records per transaction, each
+  model's instances built from the same generated values and saved with one `bulk_create` per model, the ids
+  of parents taken from bulk_create's RETURNING.
+- `orm_bulk_create_all_stages_no_triggers` (with `--orm-no-triggers`) — the ORM path with the triggers disabled
+  in each transaction.
+
+Generating the rows and writing the COPY buffers happen before any clock starts; both are timed on their own and
+printed (`generate_rows_seconds`, `copy_serialize_seconds`). Rows/s counts records (each with its ten table rows).
+After every phase the row counts of the ten tables and of their event tables are checked.
+
+The benchmark refuses to run when any table it would empty holds rows (run it against a database of its own, or
+pass `--truncate-existing`), and empties them again at the end unless `--keep` is given (then the ORM phase's
+rows stay, with their history). The enterprises the records belong to are created for the run, without history
+rows, and deleted at the end unless `--keep`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import operator
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from bench.common import BenchError, Measurement, Stopwatch, note, ratio
+from bench.recordgen import County, Firm, Table, enterprise_fixtures, generate
+
+DESCRIPTION = "load N records with all stages: ORM bulk_create vs COPY, with and without the history triggers"
+BASELINE = "copy"
+HISTORY_JOB = "bench.load_records"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rows", type=int, default=100_000, help="records to load (default 100000)")
+    parser.add_argument("--batch-size", type=int, default=2_000,
+                        help="records per ORM transaction and per bulk_create query (default 2000)")
+    parser.add_argument("--repeat", type=int, default=1, help="run every phase this many times; medians are printed")
+    parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data (default 2017)")
+    parser.add_argument("--enterprises", type=int, default=200,
+                        help="enterprises per province the records are spread over (default 200)")
+    parser.add_argument("--orm-no-triggers", action="store_true",
+                        help="also load through the ORM with the history triggers disabled")
+    parser.add_argument("--history-context", action="store_true",
+                        help="attach a pghistory context to every load, as management commands do "
+                             "(each trigger then also upserts pghistory_context)")
+    parser.add_argument("--keep", action="store_true", help="leave the last (ORM) phase's rows in the database")
+    parser.add_argument("--truncate-existing", action="store_true",
+                        help="empty the record tables even when they hold rows (destroys that data)")
+    parser.add_argument("--no-checkpoint", action="store_true", help="do not CHECKPOINT before each phase")
+
+
+# --- the tables -------------------------------------------------------------------------------------------
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _event_models(model: type[models.Model]) -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if getattr(m, "pgh_tracked_model", None) is model]
+
+
+def tables_to_empty(loaded: list[type[models.Model]]) -> list[str]:
+    """The loaded tables, their pghistory event tables and every table that references them, recursively.
+
+    What `TRUNCATE … CASCADE` would reach, named one by one (no CASCADE is used: a table outside Django's
+    registry that references these makes the TRUNCATE fail rather than be emptied silently).
+    """
+    chosen = set(loaded)
+    candidates = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    grew = True
+    while grew:
+        grew = False
+        for model in candidates:
+            if model in chosen:
+                continue
+            references = any(
+                f.remote_field.model in chosen and f.db_constraint
+                for f in model._meta.concrete_fields if f.is_relation
+            )
+            if references or getattr(model, "pgh_tracked_model", None) in chosen:
+                chosen.add(model)
+                grew = True
+    existing = set(connection.introspection.table_names())
+    return sorted(m._meta.db_table for m in chosen if m._meta.db_table in existing)
+
+
+def _non_empty(tables: list[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        found = []
+        for table in tables:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_qn(table)})")
+            if cursor.fetchone()[0]:
+                found.append(table)
+    return found
+
+
+def _truncate(tables: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(_qn(t) for t in tables)} RESTART IDENTITY")
+
+
+def _can_checkpoint() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') "
+                       "FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _checkpoint() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+
+
+def _set_user_triggers(tables: list[Table], enabled: bool) -> None:
+    action = "ENABLE" if enabled else "DISABLE"
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {_qn(table.model._meta.db_table)} {action} TRIGGER USER")
+
+
+def _check_deferred_constraints() -> None:
+    """Run the deferred foreign-key checks now (they would run at COMMIT; inside a test there is no COMMIT,
+    and ALTER/TRUNCATE refuse tables with pending trigger events)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+# --- seed data the records refer to -------------------------------------------------------------------------
+
+
+def _counties_and_campaigns() -> tuple[list[County], dict[str, int]]:
+    from accounts.models import Region
+    from projects.models import Campaign
+
+    campaigns: dict[str, int] = {}
+    for campaign in Campaign.objects.filter(is_active=True).order_by("id"):
+        campaigns.setdefault(campaign.province_id, campaign.id)
+    counties = [
+        County(r.code, r.name, r.parent.name if r.parent.level == 2 else "", f"{r.code[:2]}0000")
+        for r in Region.objects.filter(level=3, valid_until=None).select_related("parent").order_by("code")
+        if f"{r.code[:2]}0000" in campaigns
+    ]
+    if not counties:
+        raise BenchError("no county of a province with an active campaign: is the database migrated (seed data)?")
+    return counties, campaigns
+
+
+def _enterprise_triggers() -> list[str]:
+    import pgtrigger
+
+    from accounts.models import Enterprise
+
+    return [f"{model._meta.label}:{trigger.name}" for model, trigger in pgtrigger.registered() if model is Enterprise]
+
+
+def _create_enterprises(firms: list[Firm]) -> list[Firm]:
+    """The records' enterprises, created without history rows (they are fixtures of the run, not loaded data)."""
+    import pgtrigger
+
+    from accounts.models import Enterprise
+
+    existing = dict(
+        Enterprise.objects.filter(credit_code__in=[f.code for f in firms]).values_list("credit_code", "id")
+    )
+    with pgtrigger.ignore(*_enterprise_triggers()), transaction.atomic():
+        Enterprise.objects.bulk_create([
+            Enterprise(name=f.name, credit_code=f.code, kinds=[f.kind], region_id=f.code[2:8],
+                       address=f"{f.name[:3]}工业园区{n % 90 + 1}号", contact_name="联系人",
+                       contact_phone=f"0771-{2_300_000 + n}")
+            for n, f in enumerate(firms) if f.code not in existing
+        ])
+    ids = dict(Enterprise.objects.filter(credit_code__in=[f.code for f in firms]).values_list("credit_code", "id"))
+    return [Firm(f.name, f.code, f.kind, ids[f.code]) for f in firms]
+
+
+def _delete_enterprises(firms: list[Firm]) -> None:
+    import pgtrigger
+
+    from accounts.models import Enterprise
+
+    with pgtrigger.ignore(*_enterprise_triggers()), transaction.atomic():
+        Enterprise.objects.filter(credit_code__in=[f.code for f in firms], name__contains="（基准").delete()
+
+
+# --- the loads ----------------------------------------------------------------------------------------------
+
+
+def load_orm(tables: list[Table], batch_size: int, disable_triggers: bool = False) -> None:
+    """bulk_create every model, `batch_size` records per transaction."""
+    n = len(tables[0].rows)
+    for start in range(0, n, batch_size):
+        with transaction.atomic():
+            if disable_triggers:
+                _set_user_triggers(tables, enabled=False)
+            saved: dict[str, list[models.Model]] = {}
+            for table in tables:
+                model, fields, links = table.model, table.fields, list(table.links.items())
+                objs = []
+                for j, row in enumerate(table.rows[start:start + batch_size]):
+                    kwargs = dict(zip(fields, row, strict=True))
+                    for name, parent in links:
+                        kwargs[name] = saved[parent][j]
+                    objs.append(model(**kwargs))
+                model.objects.bulk_create(objs, batch_size=batch_size)
+                saved[table.key] = objs
+            _check_deferred_constraints()
+            if disable_triggers:
+                _set_user_triggers(tables, enabled=True)
+
+
+@dataclass
+class CopyBuffer:
+    table: str
+    columns: list[str]
+    data: io.BytesIO
+    rows: int
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    if isinstance(value, dt.date):  # datetime too
+        return value.isoformat()
+    return str(value)
+
+
+def copy_buffers(tables: list[Table], now: dt.datetime) -> list[CopyBuffer]:
+    """Every table's rows in COPY's text format, every column given (ids 1..N, foreign keys to the same index)."""
+    buffers = []
+    for table in tables:
+        fields = [f for f in table.model._meta.concrete_fields]
+        generated = {name: i for i, name in enumerate(table.fields)}
+        constants: list[object] = []
+        positions: list[int] = []
+        width = len(table.fields)
+        # A row is extended with (id, constants…); each column is an index into that extended tuple.
+        for f in fields:
+            if f.primary_key or f.name in table.links:
+                positions.append(width)  # the row's own id, or its parent's: both are index + 1
+            elif f.attname in generated:
+                positions.append(generated[f.attname])
+            else:
+                auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                constants.append(now if auto else f.get_default())
+                positions.append(width + len(constants))
+        pick = operator.itemgetter(*positions)
+        tail = tuple(constants)
+        out = io.StringIO()
+        write = out.write
+        for j, row in enumerate(table.rows, start=1):
+            write("\t".join(map(_copy_text, pick((*row, j, *tail)))))
+            write("\n")
+        data = io.BytesIO(out.getvalue().encode("utf-8"))
+        buffers.append(CopyBuffer(table.model._meta.db_table, [f.column for f in fields], data, len(table.rows)))
+    return buffers
+
+
+def load_copy(tables: list[Table], buffers: list[CopyBuffer], disable_triggers: bool = False,
+              history_context: bool = False) -> None:
+    """COPY every buffer in one transaction, then move the id sequences past the ids the rows carry."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if history_context:
+            cursor.execute(
+                "SELECT set_config('pghistory.context_id', %s, true), "
+                "set_config('pghistory.context_metadata', %s, true)",
+                [str(uuid.uuid4()), json.dumps({"job": HISTORY_JOB})],
+            )
+        if disable_triggers:
+            _set_user_triggers(tables, enabled=False)
+        for buffer in buffers:
+            buffer.data.seek(0)
+            columns = ", ".join(_qn(c) for c in buffer.columns)
+            cursor.copy_expert(f"COPY {_qn(buffer.table)} ({columns}) FROM STDIN", buffer.data, size=1 << 20)
+        for buffer in buffers:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [buffer.table, buffer.rows])
+        _check_deferred_constraints()
+        if disable_triggers:
+            _set_user_triggers(tables, enabled=True)
+
+
+def count_rows(tables: list[Table]) -> dict[str, tuple[int, int]]:
+    """Per loaded table: (rows, history insert events)."""
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {_qn(table.model._meta.db_table)}")
+            rows = cursor.fetchone()[0]
+            events = 0
+            for event_model in _event_models(table.model):
+                cursor.execute(f"SELECT count(*) FROM {_qn(event_model._meta.db_table)} WHERE pgh_label = 'insert'")
+                events += cursor.fetchone()[0]
+            counts[table.model._meta.db_table] = (rows, events)
+    return counts
+
+
+def verify(tables: list[Table], n: int, history: bool, phase: str) -> None:
+    for table_name, (rows, events) in count_rows(tables).items():
+        expected_events = n if history else 0
+        if rows != n or events != expected_events:
+            raise BenchError(f"{phase}: {table_name} has {rows} rows and {events} history inserts, "
+                             f"expected {n} and {expected_events}")
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    history: bool
+    load: Callable[[], None]
+
+
+def run(options: argparse.Namespace) -> list[Measurement]:
+    import pghistory
+
+    n = options.rows
+    if n < 1 or options.batch_size < 1 or options.repeat < 1:
+        raise BenchError("--rows, --batch-size and --repeat must be at least 1")
+    counties, campaigns = _counties_and_campaigns()
+    firms = enterprise_fixtures(counties, options.enterprises, options.seed)
+    loaded_models = [t.model for t in generate(0, counties, firms, campaigns)]
+    to_empty = tables_to_empty(loaded_models)
+    busy = _non_empty(to_empty)
+    if busy and not options.truncate_existing:
+        raise BenchError(
+            f"these tables hold rows and the benchmark empties them: {', '.join(busy)}. Run it against a database "
+            "of its own (DATABASE_URL=postgres://…/yeji_bench) or pass --truncate-existing."
+        )
+    checkpoint = not options.no_checkpoint and _can_checkpoint()
+    note(f"database {connection.settings_dict['NAME']}: {n} records, ORM batches of {options.batch_size}, "
+         f"{options.repeat} round(s); it empties {len(to_empty)} tables: {', '.join(to_empty)}")
+
+    firms = _create_enterprises(firms)
+    try:
+        generating = Stopwatch()
+        with generating:
+            tables = generate(n, counties, firms, campaigns, seed=options.seed)
+        note(f"generated {n} records x {len(tables)} tables in {generating.seconds:.2f} s")
+        serializing = Stopwatch()
+        with serializing:
+            buffers = copy_buffers(tables, timezone.now())
+        megabytes = sum(len(b.data.getbuffer()) for b in buffers) / 1e6
+        note(f"wrote the COPY buffers ({megabytes:.0f} MB) in {serializing.seconds:.2f} s")
+
+        def orm(disable: bool) -> Callable[[], None]:
+            def load() -> None:
+                if options.history_context:
+                    with pghistory.context(job=HISTORY_JOB):
+                        load_orm(tables, options.batch_size, disable_triggers=disable)
+                else:
+                    load_orm(tables, options.batch_size, disable_triggers=disable)
+            return load
+
+        phases = [
+            Phase("copy_all_stages_no_triggers", False,
+                  lambda: load_copy(tables, buffers, True, options.history_context)),
+            Phase("copy_all_stages", True, lambda: load_copy(tables, buffers, False, options.history_context)),
+        ]
+        if options.orm_no_triggers:
+            phases.append(Phase("orm_bulk_create_all_stages_no_triggers", False, orm(True)))
+        phases.append(Phase("orm_bulk_create_all_stages", True, orm(False)))  # last: --keep keeps its rows
+
+        seconds: dict[str, list[float]] = {p.name: [] for p in phases}
+        for round_ in range(options.repeat):
+            for phase in phases:
+                _truncate(to_empty)
+                if checkpoint:
+                    _checkpoint()
+                started = time.perf_counter()
+                phase.load()
+                elapsed = time.perf_counter() - started
+                verify(tables, n, phase.history, phase.name)
+                seconds[phase.name].append(elapsed)
+                note(f"round {round_ + 1}: {phase.name} {elapsed:.2f} s ({n / elapsed:.0f} records/s), "
+                     "row counts checked")
+    finally:
+        if options.keep:
+            note("--keep: the ORM phase's rows stay, with the enterprises they belong to")
+        else:
+            _truncate(to_empty)
+            _delete_enterprises(firms)
+            if options.history_context:
+                with connection.cursor() as cursor:
+                    cursor.execute("DELETE FROM pghistory_context WHERE metadata->>'job' = %s", [HISTORY_JOB])
+    return measurements(n, {name: statistics.median(values) for name, values in seconds.items()},
+                        generating.seconds, serializing.seconds)
+
+
+def measurements(n: int, seconds: dict[str, float], generate_seconds: float,
+                 serialize_seconds: float) -> list[Measurement]:
+    base = seconds["copy_all_stages"]
+    order = ["orm_bulk_create_all_stages", "orm_bulk_create_all_stages_no_triggers",
+             "copy_all_stages", "copy_all_stages_no_triggers"]
+    names = [name for name in order if name in seconds]
+    lines = [Measurement(name, n / seconds[name], "rows/s", ratio(base, seconds[name]), BASELINE) for name in names]
+    lines += [Measurement(f"{name}_seconds", seconds[name], "s", ratio(seconds[name], base), BASELINE, 2)
+              for name in names]
+    history_copy = base - seconds["copy_all_stages_no_triggers"]
+    lines.append(Measurement("history_triggers_copy_seconds", history_copy, "s", ratio(history_copy, base),
+                             BASELINE, 2))
+    if "orm_bulk_create_all_stages_no_triggers" in seconds:
+        history_orm = seconds["orm_bulk_create_all_stages"] - seconds["orm_bulk_create_all_stages_no_triggers"]
+        lines.append(Measurement("history_triggers_orm_seconds", history_orm, "s", ratio(history_orm, base),
+                                 BASELINE, 2))
+    lines.append(Measurement("generate_rows_seconds", generate_seconds, "s", ratio(generate_seconds, base),
+                             BASELINE, 2))
+    lines.append(Measurement("copy_serialize_seconds", serialize_seconds, "s", ratio(serialize_seconds, base),
+                             BASELINE, 2))
+    return lines

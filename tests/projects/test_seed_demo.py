@@ -1,0 +1,211 @@
+"""`manage.py seed_demo`: idempotent, every state, valid codes, data inside each campaign's scope, working logins."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pghistory.models
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts import validators as v
+from accounts.models import Authority, AuthorityLevel, Department, Enterprise, Region, RegionLevel, User
+from projects import demo
+from projects.campaigns import admission
+from projects.models import (
+    BuilderLicence,
+    Campaign,
+    CampaignContact,
+    Censor,
+    CensorStaff,
+    Contract,
+    FinishCheck,
+    FinishRecord,
+    Project,
+    ProjectCorp,
+    Record,
+    RecordPerson,
+    RecordStatus,
+    Tender,
+    UnitProject,
+)
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = [
+    Authority, Department, CampaignContact, Enterprise, User, Project, UnitProject, Record, Tender, Contract,
+    Censor, CensorStaff, BuilderLicence, FinishCheck, FinishRecord, ProjectCorp, RecordPerson,
+]
+STAGES = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
+GRADE_OF_LEVEL = {AuthorityLevel.PROVINCE: "A", AuthorityLevel.CITY: "B", AuthorityLevel.COUNTY: "C"}
+
+
+def _counts() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in COUNTED}
+    counts["history events"] = pghistory.models.Events.objects.count()
+    return counts
+
+
+@pytest.fixture
+def seeded():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _records():
+    return Record.objects.select_related(
+        "project__county", "campaign", "enterprise", "responsible_authority", *STAGES
+    ).prefetch_related("corps", "persons", "censor__staff")
+
+
+def test_second_run_changes_nothing(seeded):
+    before = _counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert _counts() == before  # no duplicates, and not one row rewritten (no new history event)
+    assert "0 rows written" in out.getvalue()
+    assert before["Record"] == 32
+
+
+def test_output_is_one_line_per_login_plus_a_summary(seeded):
+    lines = seeded.strip().splitlines()
+    assert len(lines) == len(demo.DEMO_LOGINS) + 1
+    assert all(demo.DEMO_PASSWORD in line for line in lines[:-1])
+    assert lines[-1].startswith("seed_demo: ")
+
+
+def test_every_state_is_present(seeded):
+    assert set(Record.objects.values_list("status", flat=True)) == set(RecordStatus.values)
+
+
+def test_two_enterprises_share_a_project(seeded):
+    shared = [p for p in Project.objects.all() if p.records.count() > 1]
+    assert shared
+    assert all(len({r.enterprise_id for r in p.records.all()}) == p.records.count() for p in shared)
+
+
+def test_credit_codes_are_valid(seeded):
+    for enterprise in Enterprise.objects.all():
+        v.validate_uscc(enterprise.credit_code)
+    codes = [
+        *Tender.objects.values_list("tender_corp_code", flat=True),
+        *Contract.objects.values_list("contractor_corp_code", flat=True),
+        *Censor.objects.values_list("censor_corp_code", "survey_corp_code", "design_corp_code"),
+        *ProjectCorp.objects.values_list("corp_code", flat=True),
+        *RecordPerson.objects.values_list("corp_code", flat=True),
+        *CensorStaff.objects.values_list("corp_code", flat=True),
+    ]
+    for code in codes:
+        for one in code if isinstance(code, tuple) else (code,):
+            v.validate_uscc(one)
+    for code in Project.objects.values_list("build_corp_code", flat=True):
+        v.validate_build_corp_code(code)
+
+
+def test_person_id_numbers_are_valid(seeded):
+    numbers = [
+        *ProjectCorp.objects.values_list("person_id_card", flat=True),
+        *RecordPerson.objects.values_list("id_card", flat=True),
+        *CensorStaff.objects.values_list("id_card", flat=True),
+        *Tender.objects.values_list("constructor_id_card", flat=True),
+    ]
+    assert numbers
+    for number in numbers:
+        v.validate_id_card(number)
+
+
+def test_numbers_are_valid_and_the_permit_number_carries_the_issue_date(seeded):
+    for project in Project.objects.all():
+        v.validate_prj_num(project.prj_num)
+        assert project.prj_num.startswith(project.county_id)
+    for licence in BuilderLicence.objects.all():
+        assert v.licence_cert_issue_date(licence.licence_cert_no) == licence.release_date
+
+
+def test_every_record_lies_in_its_campaigns_province_and_scope(seeded):
+    for record in _records():
+        county = record.project.county
+        assert county.level == RegionLevel.COUNTY
+        assert county.province_code == record.campaign.province_id
+        assert county.is_valid_in(record.campaign.notice_date.year)
+        assert record.finish_check.e_date < record.campaign.scope_completed_before
+        assert record.finish_record.e_date < record.campaign.scope_completed_before
+
+
+def test_stage_dates_are_in_order(seeded):
+    for record in _records():
+        steps = [
+            ("approval", record.project.prj_approval_date),
+            ("tender", record.tender.tender_result_date),
+            ("contract", record.contract.contract_date),
+            ("permit", record.licence.release_date),
+            ("start", record.finish_check.b_date),
+            ("completion", record.finish_check.e_date),
+            ("filing", record.finish_record.e_date),
+        ]
+        assert all(day is not None for _label, day in steps), record
+        assert v.check_date_order(steps) == [], record
+        if record.submitted_at:
+            assert record.finish_record.e_date < record.submitted_at.date()
+
+
+def test_submitted_records_were_admissible_and_are_graded_by_their_reviewer(seeded):
+    for record in _records().exclude(status=RecordStatus.DRAFT):
+        answer = admission(enterprise=record.enterprise, campaign=record.campaign, on=record.submitted_at.date(),
+                           county=record.project.county, completed_on=record.finish_check.e_date)
+        assert answer.allowed, (record, answer.messages)
+        assert record.track_id == answer.track.pk
+        assert record.responsible_authority is not None
+        if record.decided_at:
+            assert record.submitted_at < record.decided_at
+            assert record.review_deadline is None or record.decided_at <= record.review_deadline
+        for stage in STAGES:
+            obj = getattr(record, stage)
+            if record.status == RecordStatus.APPROVED:
+                assert obj.data_level == GRADE_OF_LEVEL[record.responsible_authority.level]
+                assert obj.check_depart_name.startswith(record.responsible_authority.name)
+                assert obj.check_person_name and obj.data_source in (2, 3)
+            else:
+                assert obj.data_level == "" and obj.check_person_name == ""
+
+
+def test_participating_units_and_persons_are_filled(seeded):
+    for record in _records():
+        assert {c.corp_role for c in record.corps.all()} == {"1", "2", "3", "4"}
+        assert record.persons.exists()
+        assert record.censor.staff.count() == 2
+        assert record.project.units.exists()
+
+
+def test_authorities_cover_every_city_and_every_city_names_a_contact(seeded):
+    for province in ("450000", "220000"):
+        campaign = Campaign.objects.get(province_id=province)
+        cities = Region.objects.filter(parent_id=province, level=RegionLevel.CITY, valid_until__isnull=True)
+        assert cities.count() == {"450000": 14, "220000": 9}[province]
+        for city in cities:
+            authority = Authority.objects.get(region=city)
+            assert authority.parent.region_id == province
+            assert authority.departments.exists()
+            assert CampaignContact.objects.filter(campaign=campaign, authority=authority).exists()
+    for county in ("450103", "450312", "220104"):
+        authority = Authority.objects.get(region_id=county)
+        assert authority.level == AuthorityLevel.COUNTY
+        assert authority.parent.region_id == county[:4] + "00"
+
+
+def test_rows_pass_model_validation(seeded):
+    for model in (Authority, Enterprise, CampaignContact, Project, User):
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_every_demo_login_authenticates_with_the_demo_password(seeded):
+    for login in demo.DEMO_LOGINS:
+        user = authenticate(username=login.username, password=demo.DEMO_PASSWORD)
+        assert user is not None, login.username
+    reviewers_without_department = User.objects.filter(role="reviewer", department__isnull=True)
+    assert [u.username for u in reviewers_without_department] == ["lz_shenhe"]  # J9, on purpose
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="qy_zhuxiao").enterprise.is_deregistered
