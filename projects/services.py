@@ -74,7 +74,19 @@ def record_start(
             code="county_level",
             field="county",
         )
-    project = find_known_project(prj_num=prj_num, licence_cert_no=licence_cert_no)
+    by_number = find_known_project(prj_num=prj_num) if prj_num else None
+    by_licence = find_known_project(licence_cert_no=licence_cert_no) if licence_cert_no else None
+    if by_number and by_licence and by_number.pk != by_licence.pk:
+        raise DomainError(
+            _(
+                "The project number %(prj_num)s and the construction permit %(licence)s belong to two different "
+                "projects on the platform; check both numbers."
+            )
+            % {"prj_num": prj_num, "licence": licence_cert_no},
+            code="numbers_disagree",
+            field="licence_cert_no",
+        )
+    project = by_number or by_licence
     if project is not None and Record.objects.filter(enterprise=enterprise, project=project).exists():
         raise DomainError(
             _(
@@ -86,17 +98,19 @@ def record_start(
             field="prj_num",
         )
     if project is None:
-        project = Project.objects.create(
-            prj_num=prj_num or allocate_prj_num(county_code=county.code, on=timezone.localdate()),
-            prj_name=prj_name,
-            county=county,
-            **project_fields,
-        )
+        try:
+            with transaction.atomic():
+                project = Project.objects.create(
+                    prj_num=prj_num or allocate_prj_num(county_code=county.code, on=timezone.localdate()),
+                    prj_name=prj_name,
+                    county=county,
+                    **project_fields,
+                )
+        except IntegrityError:  # another enterprise created the same 项目编号 a moment ago: join it
+            project = Project.objects.get(prj_num=prj_num)
     try:
         with transaction.atomic():
-            record = Record.objects.create(
-                enterprise=enterprise, project=project, campaign=campaign, created_by=user
-            )
+            record = Record.objects.create(enterprise=enterprise, project=project, campaign=campaign, created_by=user)
     except IntegrityError as exc:  # two tabs racing to claim the same project
         raise DomainError(
             _("Your enterprise has already declared this project."), code="already_claimed", field="prj_num"

@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_new_project_gets_a_16_digit_number_of_its_county_and_day(firm_a, guangxi):
     with time_machine.travel(dt.datetime(2017, 12, 1, 10, tzinfo=dt.UTC)):
-        record = record_start(
-            enterprise=firm_a, campaign=guangxi, prj_name="青秀区第一中学", county=region("450103")
-        )
+        record = record_start(enterprise=firm_a, campaign=guangxi, prj_name="青秀区第一中学", county=region("450103"))
     assert record.project.prj_num == "4501031712010001"
     assert record.status == "draft"
 
@@ -144,3 +142,26 @@ def test_enterprise_kinds_cannot_be_empty():
 
     with pytest.raises(IntegrityError):
         EnterpriseFactory(kinds=[])
+
+
+def test_numbers_of_two_different_projects_are_refused(firm_a, firm_b, guangxi):
+    record_start(
+        enterprise=firm_a, campaign=guangxi, prj_name="甲", county=region("450103"), prj_num="4501031711010003"
+    )
+    record_start(
+        enterprise=firm_a,
+        campaign=guangxi,
+        prj_name="乙",
+        county=region("450103"),
+        licence_cert_no="450103201503010201",
+    )
+    with pytest.raises(DomainError) as exc:
+        record_start(
+            enterprise=firm_b,
+            campaign=guangxi,
+            prj_name="?",
+            county=region("450103"),
+            prj_num="4501031711010003",
+            licence_cert_no="450103201503010201",
+        )
+    assert exc.value.code == "numbers_disagree"
