@@ -54,12 +54,16 @@ from bench.recordgen import County, Firm, Table, enterprise_fixtures, generate
 DESCRIPTION = "load N records with all stages: ORM bulk_create vs COPY, with and without the history triggers"
 BASELINE = "copy"
 HISTORY_JOB = "bench.load_records"
+CONTEXT_ID = str(uuid.uuid4())  # one pghistory context per run, as one management command would have
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="records to load (default 100000)")
     parser.add_argument("--batch-size", type=int, default=2_000,
-                        help="records per ORM transaction and per bulk_create query (default 2000)")
+                        help="records per transaction (ORM and COPY) and per bulk_create query (default 2000)")
+    parser.add_argument("--copy-batch-size", type=int, default=None,
+                        help="records per COPY transaction if not --batch-size; 0: all in one transaction "
+                             "(quadratic with the history triggers on, see the module's notes)")
     parser.add_argument("--repeat", type=int, default=1, help="run every phase this many times; medians are printed")
     parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data (default 2017)")
     parser.add_argument("--enterprises", type=int, default=200,
@@ -241,7 +245,7 @@ class CopyBuffer:
     table: str
     columns: list[str]
     data: io.BytesIO
-    rows: int
+    last_id: int  # the highest id in the buffer: the table's sequence is moved to it
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -262,11 +266,16 @@ def _copy_text(value: object) -> str:
     return str(value)
 
 
-def copy_buffers(tables: list[Table], now: dt.datetime) -> list[CopyBuffer]:
-    """Every table's rows in COPY's text format, every column given (ids 1..N, foreign keys to the same index)."""
-    buffers = []
+def copy_buffers(tables: list[Table], now: dt.datetime, batch_size: int) -> list[list[CopyBuffer]]:
+    """The rows in COPY's text format, `batch_size` records per transaction: one buffer per table and batch.
+
+    Every column is given: ids 1..N (the tables were emptied with RESTART IDENTITY), foreign keys to the parent
+    row of the same index, the generated values, `now` for auto_now(_add) columns, field defaults for the rest.
+    """
+    n = len(tables[0].rows)
+    batches: list[list[CopyBuffer]] = [[] for _ in range(0, n, batch_size)]
     for table in tables:
-        fields = [f for f in table.model._meta.concrete_fields]
+        fields = list(table.model._meta.concrete_fields)
         generated = {name: i for i, name in enumerate(table.fields)}
         constants: list[object] = []
         positions: list[int] = []
@@ -283,37 +292,41 @@ def copy_buffers(tables: list[Table], now: dt.datetime) -> list[CopyBuffer]:
                 positions.append(width + len(constants))
         pick = operator.itemgetter(*positions)
         tail = tuple(constants)
-        out = io.StringIO()
-        write = out.write
-        for j, row in enumerate(table.rows, start=1):
-            write("\t".join(map(_copy_text, pick((*row, j, *tail)))))
-            write("\n")
-        data = io.BytesIO(out.getvalue().encode("utf-8"))
-        buffers.append(CopyBuffer(table.model._meta.db_table, [f.column for f in fields], data, len(table.rows)))
-    return buffers
+        columns = [f.column for f in fields]
+        for number, start in enumerate(range(0, n, batch_size)):
+            out = io.StringIO()
+            write = out.write
+            for j, row in enumerate(table.rows[start:start + batch_size], start=start + 1):
+                write("\t".join(map(_copy_text, pick((*row, j, *tail)))))
+                write("\n")
+            data = io.BytesIO(out.getvalue().encode("utf-8"))
+            last_id = min(start + batch_size, n)
+            batches[number].append(CopyBuffer(table.model._meta.db_table, columns, data, last_id))
+    return batches
 
 
-def load_copy(tables: list[Table], buffers: list[CopyBuffer], disable_triggers: bool = False,
+def load_copy(tables: list[Table], batches: list[list[CopyBuffer]], disable_triggers: bool = False,
               history_context: bool = False) -> None:
-    """COPY every buffer in one transaction, then move the id sequences past the ids the rows carry."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if history_context:
-            cursor.execute(
-                "SELECT set_config('pghistory.context_id', %s, true), "
-                "set_config('pghistory.context_metadata', %s, true)",
-                [str(uuid.uuid4()), json.dumps({"job": HISTORY_JOB})],
-            )
-        if disable_triggers:
-            _set_user_triggers(tables, enabled=False)
-        for buffer in buffers:
-            buffer.data.seek(0)
-            columns = ", ".join(_qn(c) for c in buffer.columns)
-            cursor.copy_expert(f"COPY {_qn(buffer.table)} ({columns}) FROM STDIN", buffer.data, size=1 << 20)
-        for buffer in buffers:
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [buffer.table, buffer.rows])
-        _check_deferred_constraints()
-        if disable_triggers:
-            _set_user_triggers(tables, enabled=True)
+    """One transaction per batch: COPY each table's buffer, move the id sequences past the ids the rows carry."""
+    for buffers in batches:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if history_context:
+                cursor.execute(
+                    "SELECT set_config('pghistory.context_id', %s, true), "
+                    "set_config('pghistory.context_metadata', %s, true)",
+                    [CONTEXT_ID, json.dumps({"job": HISTORY_JOB})],
+                )
+            if disable_triggers:
+                _set_user_triggers(tables, enabled=False)
+            for buffer in buffers:
+                buffer.data.seek(0)
+                columns = ", ".join(_qn(c) for c in buffer.columns)
+                cursor.copy_expert(f"COPY {_qn(buffer.table)} ({columns}) FROM STDIN", buffer.data, size=1 << 20)
+            for buffer in buffers:
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [buffer.table, buffer.last_id])
+            _check_deferred_constraints()
+            if disable_triggers:
+                _set_user_triggers(tables, enabled=True)
 
 
 def count_rows(tables: list[Table]) -> dict[str, tuple[int, int]]:
@@ -355,6 +368,7 @@ def run(options: argparse.Namespace) -> list[Measurement]:
     n = options.rows
     if n < 1 or options.batch_size < 1 or options.repeat < 1:
         raise BenchError("--rows, --batch-size and --repeat must be at least 1")
+    copy_batch = options.batch_size if options.copy_batch_size is None else options.copy_batch_size or n
     counties, campaigns = _counties_and_campaigns()
     firms = enterprise_fixtures(counties, options.enterprises, options.seed)
     loaded_models = [t.model for t in generate(0, counties, firms, campaigns)]
@@ -366,8 +380,9 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             "of its own (DATABASE_URL=postgres://…/yeji_bench) or pass --truncate-existing."
         )
     checkpoint = not options.no_checkpoint and _can_checkpoint()
-    note(f"database {connection.settings_dict['NAME']}: {n} records, ORM batches of {options.batch_size}, "
-         f"{options.repeat} round(s); it empties {len(to_empty)} tables: {', '.join(to_empty)}")
+    note(f"database {connection.settings_dict['NAME']}: {n} records, {options.batch_size} per ORM transaction, "
+         f"{copy_batch} per COPY transaction, {options.repeat} round(s); "
+         f"it empties {len(to_empty)} tables: {', '.join(to_empty)}")
 
     firms = _create_enterprises(firms)
     try:
@@ -377,8 +392,8 @@ def run(options: argparse.Namespace) -> list[Measurement]:
         note(f"generated {n} records x {len(tables)} tables in {generating.seconds:.2f} s")
         serializing = Stopwatch()
         with serializing:
-            buffers = copy_buffers(tables, timezone.now())
-        megabytes = sum(len(b.data.getbuffer()) for b in buffers) / 1e6
+            batches = copy_buffers(tables, timezone.now(), copy_batch)
+        megabytes = sum(len(b.data.getbuffer()) for buffers in batches for b in buffers) / 1e6
         note(f"wrote the COPY buffers ({megabytes:.0f} MB) in {serializing.seconds:.2f} s")
 
         def orm(disable: bool) -> Callable[[], None]:
@@ -392,8 +407,8 @@ def run(options: argparse.Namespace) -> list[Measurement]:
 
         phases = [
             Phase("copy_all_stages_no_triggers", False,
-                  lambda: load_copy(tables, buffers, True, options.history_context)),
-            Phase("copy_all_stages", True, lambda: load_copy(tables, buffers, False, options.history_context)),
+                  lambda: load_copy(tables, batches, True, options.history_context)),
+            Phase("copy_all_stages", True, lambda: load_copy(tables, batches, False, options.history_context)),
         ]
         if options.orm_no_triggers:
             phases.append(Phase("orm_bulk_create_all_stages_no_triggers", False, orm(True)))

@@ -467,6 +467,15 @@ def load_po(domain: str) -> polib.POFile | None:
     return polib.pofile(str(path), wrapwidth=100)
 
 
+def _plural_form(entry: polib.POEntry, index: int) -> str:
+    return entry.msgstr_plural.get(index, entry.msgstr_plural.get(str(index), ""))
+
+
+def _translation(entry: polib.POEntry) -> str:
+    """The entry's (singular) translation, whether it is a plural entry or not."""
+    return entry.msgstr or _plural_form(entry, 0)
+
+
 def merge(domain: str, messages: dict[tuple[str | None, str], Message], old: polib.POFile | None):
     """A new POFile holding ``messages`` with the translations of ``old`` carried over.
 
@@ -501,51 +510,39 @@ def merge(domain: str, messages: dict[tuple[str | None, str], Message], old: pol
         )
         if msg.msgid_plural:
             entry.msgid_plural = msg.msgid_plural
-            entry.msgstr_plural = {i: "" for i in range(NPLURALS)}
         flags = _expected_flags(msg)
         prev = old_entries.get(msg.key)
-        if prev is not None:
-            entry.tcomment = prev.tcomment
-            flags |= {f for f in prev.flags if f not in _FORMAT_FLAGS}
-            flags |= {f for f in prev.flags if f.startswith("no-")}
-            if prev.obsolete:
-                # An obsolete entry coming back: keep its translation but have it looked at again.
-                prev_plural = prev.msgid_plural or None
-                if prev.msgstr or any(prev.msgstr_plural.values()):
-                    flags.add("fuzzy")
-            else:
-                prev_plural = prev.msgid_plural or None
-            if msg.msgid_plural:
-                if prev.msgid_plural:
-                    entry.msgstr_plural = {
-                        i: prev.msgstr_plural.get(i, prev.msgstr_plural.get(str(i), "")) for i in range(NPLURALS)
-                    }
-                elif prev.msgstr:
-                    entry.msgstr_plural = {i: prev.msgstr for i in range(NPLURALS)}
-                    flags.add("fuzzy")
-                if prev_plural != msg.msgid_plural and any(entry.msgstr_plural.values()):
-                    flags.add("fuzzy")
-                    entry.previous_msgid_plural = prev.msgid_plural or None
-            else:
-                entry.msgstr = prev.msgstr or prev.msgstr_plural.get(0, prev.msgstr_plural.get("0", ""))
-                if prev.msgid_plural and entry.msgstr:
-                    flags.add("fuzzy")
-            if "fuzzy" in flags and prev.previous_msgid:
-                entry.previous_msgid = prev.previous_msgid
-                entry.previous_msgctxt = prev.previous_msgctxt
-        else:
+        fuzzy_from = None  # the old entry whose translation is only a suggestion
+        if prev is None:
+            # A new msgid: offer the translation of a very similar msgid that left the code (a rewording).
             candidates = {e.msgid: k for k, e in translated_old.items() if k in unused and k[0] == msg.msgctxt}
             close = difflib.get_close_matches(msg.msgid, list(candidates), n=1, cutoff=0.8)
             if close:
-                donor = translated_old[candidates[close[0]]]
-                if msg.msgid_plural:
-                    text = donor.msgstr or donor.msgstr_plural.get(0, "")
-                    entry.msgstr_plural = {i: text for i in range(NPLURALS)}
-                else:
-                    entry.msgstr = donor.msgstr or donor.msgstr_plural.get(0, "")
-                entry.tcomment = donor.tcomment
-                entry.previous_msgid = donor.msgid
-                flags.add("fuzzy")
+                fuzzy_from = prev = translated_old[candidates[close[0]]]
+        if prev is not None:
+            entry.tcomment = prev.tcomment
+            # Keep the translator's own flags (fuzzy, no-python-format …); format flags follow the msgid.
+            kept = {f for f in prev.flags if f not in _FORMAT_FLAGS or f.startswith("no-")}
+            flags = (flags - {f[3:] for f in kept if f.startswith("no-")}) | kept
+            if (prev.msgid_plural or None) != msg.msgid_plural and _translation(prev):
+                fuzzy_from = fuzzy_from or prev  # singular became plural or the plural changed
+        text = _translation(prev) if prev is not None else ""
+        if msg.msgid_plural:
+            if prev is not None and prev.msgid_plural and fuzzy_from is None:
+                entry.msgstr_plural = {i: _plural_form(prev, i) for i in range(NPLURALS)}
+            else:
+                entry.msgstr_plural = {i: text for i in range(NPLURALS)}
+        else:
+            entry.msgstr = text
+        if fuzzy_from is not None and text:
+            flags.add("fuzzy")
+            if fuzzy_from.msgid != msg.msgid:
+                entry.previous_msgid = fuzzy_from.msgid
+            if (fuzzy_from.msgid_plural or None) != msg.msgid_plural and fuzzy_from.msgid_plural:
+                entry.previous_msgid_plural = fuzzy_from.msgid_plural
+        elif "fuzzy" in flags and prev is not None and prev.previous_msgid:
+            entry.previous_msgid = prev.previous_msgid  # still waiting for review
+            entry.previous_msgid_plural = prev.previous_msgid_plural
         entry.flags = sorted(flags, key=lambda f: (f != "fuzzy", f))
         po.append(entry)
 
@@ -570,7 +567,8 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
 
 
-def update(extraction: Extraction | None = None, *, verbose: bool = True) -> int:
+def update(extraction: Extraction | None = None, *, verbose: bool = True, keep_obsolete: bool = True) -> int:
+    """Merge the code's msgids into the .po files and compile the .mo files; returns the exit status."""
     extraction = extraction or extract()
     for warning in extraction.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -580,6 +578,9 @@ def update(extraction: Extraction | None = None, *, verbose: bool = True) -> int
         if not messages and old is None:
             continue  # no JavaScript catalog until some script uses gettext
         po = merge(domain, messages, old)
+        if not keep_obsolete:
+            for entry in po.obsolete_entries():
+                po.remove(entry)
         path = po_path(domain)
         path.parent.mkdir(parents=True, exist_ok=True)
         before = path.read_text(encoding="utf-8") if path.exists() else None
@@ -773,7 +774,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("extract", help="print every msgid found in the code, with file:line")
-    sub.add_parser("update", help="merge the msgids into the .po files and compile the .mo files")
+    update_parser = sub.add_parser("update", help="merge the msgids into the .po files and compile the .mo files")
+    update_parser.add_argument(
+        "--no-obsolete",
+        action="store_true",
+        help="drop the translations of msgids that left the code instead of keeping them as #~ entries",
+    )
     sub.add_parser("check", help="exit 1 when a catalog is stale, untranslated, fuzzy or not compiled")
     args = parser.parse_args(argv)
 
@@ -781,7 +787,7 @@ def main(argv: list[str] | None = None) -> int:
         _print_extract(extract())
         return 0
     if args.command == "update":
-        return update()
+        return update(keep_obsolete=not args.no_obsolete)
     extraction = extract()
     problems, warnings = check(extraction)
     for warning in warnings:

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Track
+from ..selectors import records_visible_to
 from .history import history_table
 
 #: StageFields set by review and grading (信息审核部门, 信息审核人, 数据来源, 数据等级, national number).
@@ -33,6 +34,22 @@ class StageFieldsMixin:
             (None, {"fields": fields}),
             (STAGE_SYSTEM_TITLE, {"classes": classes, "fields": STAGE_SYSTEM_FIELDS}),
         ]
+
+
+class RecordScopeMixin:
+    """Officials see the records of their own region only: the one scoping rule of projects.selectors (STYLE.md).
+
+    `record_path` leads from the admin's model to its record ("" for the record itself).
+    """
+
+    record_path = "record"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        lookup = f"{self.record_path}__in" if self.record_path else "pk__in"
+        return queryset.filter(**{lookup: records_visible_to(request.user).values("pk")})
 
 
 class TrackListFilter(admin.RelatedFieldListFilter):

@@ -15,10 +15,11 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 from pghistory import config as pghistory_config
 from pghistory.models import Events
@@ -64,8 +65,14 @@ def _short(value: Any) -> str:
 def _value(field: models.Field | None, value: Any) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
     if field is not None and field.choices:
         return _short(str(dict(field.flatchoices).get(value, value)))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if is_aware(moment) else str(moment)
     return _short(value)
 
 
@@ -76,9 +83,11 @@ def _diff_lines(event: Events) -> SafeString:
     rows = []
     for column, (old, new) in sorted(event.pgh_diff.items()):
         field = columns.get(column)
+        if getattr(field, "auto_now", False):
+            continue  # "updated at" changes with every save
         label = field.verbose_name if field is not None else column
         rows.append((label, _value(field, old), _value(field, new)))
-    return format_html_join(format_html("<br>"), "{}: {} → {}", rows)
+    return format_html_join(mark_safe("<br>"), "{}: {} → {}", rows)
 
 
 def _user_names(events: list[Events]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from .common import (
     STAGE_SYSTEM_FIELDS,
     STAGE_SYSTEM_TITLE,
     HistoryMixin,
+    RecordScopeMixin,
     ResponsibleLevelFilter,
     StageFieldsMixin,
     TrackListFilter,
@@ -204,7 +205,8 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Record)
-class RecordAdmin(HistoryMixin, admin.ModelAdmin):
+class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
+    record_path = ""
     list_display = [
         "project__prj_num", "project__prj_name", "enterprise", "campaign", "track", "status",
         "responsible_authority", "reaches_national", "submitted_at", "review_deadline", "updated_at",

@@ -30,7 +30,7 @@ from ..models import (
     RecordPerson,
     Tender,
 )
-from .common import StageFieldsMixin, human_size, short_sha
+from .common import RecordScopeMixin, StageFieldsMixin, human_size, short_sha
 
 RECORD_COLUMNS = ["record__project__prj_num", "record__project__prj_name", "record__enterprise__name"]
 RECORD_SEARCH = ["record__project__prj_num", "record__project__prj_name", "record__enterprise__name",
@@ -38,7 +38,7 @@ RECORD_SEARCH = ["record__project__prj_num", "record__project__prj_name", "recor
 RECORD_RELATED = ["record__project", "record__enterprise"]
 
 
-class RecordPartAdmin(admin.ModelAdmin):
+class RecordPartAdmin(RecordScopeMixin, admin.ModelAdmin):
     """A part of a record: the record is chosen by autocomplete and named by its project and enterprise."""
 
     autocomplete_fields = ["record"]
@@ -90,7 +90,8 @@ class CensorAdmin(StageAdmin):
 
 
 @admin.register(CensorStaff)
-class CensorStaffAdmin(admin.ModelAdmin):
+class CensorStaffAdmin(RecordScopeMixin, admin.ModelAdmin):
+    record_path = "censor__record"
     list_display = ["user_name", "corp_name", "specialty", "duty", "registration_type", "censor__censor_num",
                     "censor__record__project__prj_name"]
     list_filter = ["specialty", "duty", "registration_type"]

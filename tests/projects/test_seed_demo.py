@@ -8,6 +8,8 @@ import pghistory.models
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from accounts import validators as v
 from accounts.models import Authority, AuthorityLevel, Department, Enterprise, Region, RegionLevel, User
@@ -47,11 +49,20 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-@pytest.fixture
-def seeded():
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction rolled back at its end (each test runs in a savepoint)."""
     out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+    fast_hasher = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast_hasher, transaction.atomic():
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(_seeded_once, db):
+    return _seeded_once
 
 
 def _records():
