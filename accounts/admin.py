@@ -237,6 +237,22 @@ class UserAdmin(BaseUserAdmin):
         (_("Role and organisation"), {"classes": ["wide"], "fields": ORGANISATION_FIELDS}),
     ]
 
+    #: Only a superuser grants superuser status or permissions outside the role groups (accounts/roles.py).
+    superuser_only_fields = ["is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [f for f in self.superuser_only_fields if f not in readonly]
+        return readonly
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # Provincial staff manage the accounts of enterprises and bureaus, never a superuser's.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
     @admin.display(description=_("organisation"))
     def organisation(self, obj: User) -> str:
         if obj.enterprise_id:

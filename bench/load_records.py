@@ -34,6 +34,7 @@ rows, and deleted at the end unless `--keep`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
@@ -73,6 +74,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history-context", action="store_true",
                         help="attach a pghistory context to every load, as management commands do "
                              "(each trigger then also upserts pghistory_context)")
+    parser.add_argument("--preset-trigger-gucs", action="store_true",
+                        help="SET LOCAL pgtrigger.ignore = '{}' in every load transaction, so that the trigger "
+                             "functions' current_setting() does not raise (with --history-context: no exception "
+                             "at all); shows what the exceptions cost")
     parser.add_argument("--keep", action="store_true", help="leave the last (ORM) phase's rows in the database")
     parser.add_argument("--truncate-existing", action="store_true",
                         help="empty the record tables even when they hold rows (destroys that data)")
@@ -217,27 +222,56 @@ def _delete_enterprises(firms: list[Firm]) -> None:
 # --- the loads ----------------------------------------------------------------------------------------------
 
 
-def load_orm(tables: list[Table], batch_size: int, disable_triggers: bool = False) -> None:
+@dataclass(frozen=True)
+class LoadMode:
+    disable_triggers: bool = False
+    history_context: bool = False  # the COPY sets it per transaction; the ORM load runs in pghistory.context()
+    preset_trigger_gucs: bool = False
+
+
+def _begin(tables: list[Table], mode: LoadMode) -> None:
+    """The first statements of a load transaction."""
+    with connection.cursor() as cursor:
+        if mode.preset_trigger_gucs:
+            cursor.execute("SET LOCAL pgtrigger.ignore = '{}'")
+    if mode.disable_triggers:
+        _set_user_triggers(tables, enabled=False)
+
+
+def _end(tables: list[Table], mode: LoadMode) -> None:
+    """The last statements of a load transaction."""
+    _check_deferred_constraints()
+    if mode.disable_triggers:
+        _set_user_triggers(tables, enabled=True)
+
+
+def load_orm(tables: list[Table], batch_size: int, mode: LoadMode) -> None:
     """bulk_create every model, `batch_size` records per transaction."""
+    import pghistory
+
     n = len(tables[0].rows)
-    for start in range(0, n, batch_size):
-        with transaction.atomic():
-            if disable_triggers:
-                _set_user_triggers(tables, enabled=False)
-            saved: dict[str, list[models.Model]] = {}
-            for table in tables:
-                model, fields, links = table.model, table.fields, list(table.links.items())
-                objs = []
-                for j, row in enumerate(table.rows[start:start + batch_size]):
-                    kwargs = dict(zip(fields, row, strict=True))
-                    for name, parent in links:
-                        kwargs[name] = saved[parent][j]
-                    objs.append(model(**kwargs))
-                model.objects.bulk_create(objs, batch_size=batch_size)
-                saved[table.key] = objs
-            _check_deferred_constraints()
-            if disable_triggers:
-                _set_user_triggers(tables, enabled=True)
+    context = pghistory.context(job=HISTORY_JOB) if mode.history_context else contextlib.nullcontext()
+    with context:
+        for start in range(0, n, batch_size):
+            _load_orm_batch(tables, start, batch_size, mode)
+
+
+def _load_orm_batch(tables: list[Table], start: int, batch_size: int, mode: LoadMode) -> None:
+    """One transaction: each model's instances built from the generated values, one bulk_create per model."""
+    with transaction.atomic():
+        _begin(tables, mode)
+        saved: dict[str, list[models.Model]] = {}
+        for table in tables:
+            model, fields, links = table.model, table.fields, list(table.links.items())
+            objs = []
+            for j, row in enumerate(table.rows[start:start + batch_size]):
+                kwargs = dict(zip(fields, row, strict=True))
+                for name, parent in links:
+                    kwargs[name] = saved[parent][j]  # the saved parent object: bulk_create set its pk
+                objs.append(model(**kwargs))
+            model.objects.bulk_create(objs, batch_size=batch_size)
+            saved[table.key] = objs
+        _end(tables, mode)
 
 
 @dataclass
@@ -305,28 +339,24 @@ def copy_buffers(tables: list[Table], now: dt.datetime, batch_size: int) -> list
     return batches
 
 
-def load_copy(tables: list[Table], batches: list[list[CopyBuffer]], disable_triggers: bool = False,
-              history_context: bool = False) -> None:
+def load_copy(tables: list[Table], batches: list[list[CopyBuffer]], mode: LoadMode) -> None:
     """One transaction per batch: COPY each table's buffer, move the id sequences past the ids the rows carry."""
     for buffers in batches:
         with transaction.atomic(), connection.cursor() as cursor:
-            if history_context:
+            if mode.history_context:
                 cursor.execute(
                     "SELECT set_config('pghistory.context_id', %s, true), "
                     "set_config('pghistory.context_metadata', %s, true)",
                     [CONTEXT_ID, json.dumps({"job": HISTORY_JOB})],
                 )
-            if disable_triggers:
-                _set_user_triggers(tables, enabled=False)
+            _begin(tables, mode)
             for buffer in buffers:
                 buffer.data.seek(0)
                 columns = ", ".join(_qn(c) for c in buffer.columns)
                 cursor.copy_expert(f"COPY {_qn(buffer.table)} ({columns}) FROM STDIN", buffer.data, size=1 << 20)
             for buffer in buffers:
                 cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [buffer.table, buffer.last_id])
-            _check_deferred_constraints()
-            if disable_triggers:
-                _set_user_triggers(tables, enabled=True)
+            _end(tables, mode)
 
 
 def count_rows(tables: list[Table]) -> dict[str, tuple[int, int]]:
@@ -363,8 +393,6 @@ class Phase:
 
 
 def run(options: argparse.Namespace) -> list[Measurement]:
-    import pghistory
-
     n = options.rows
     if n < 1 or options.batch_size < 1 or options.repeat < 1:
         raise BenchError("--rows, --batch-size and --repeat must be at least 1")
@@ -396,23 +424,17 @@ def run(options: argparse.Namespace) -> list[Measurement]:
         megabytes = sum(len(b.data.getbuffer()) for buffers in batches for b in buffers) / 1e6
         note(f"wrote the COPY buffers ({megabytes:.0f} MB) in {serializing.seconds:.2f} s")
 
-        def orm(disable: bool) -> Callable[[], None]:
-            def load() -> None:
-                if options.history_context:
-                    with pghistory.context(job=HISTORY_JOB):
-                        load_orm(tables, options.batch_size, disable_triggers=disable)
-                else:
-                    load_orm(tables, options.batch_size, disable_triggers=disable)
-            return load
-
+        on = LoadMode(False, options.history_context, options.preset_trigger_gucs)
+        off = LoadMode(True, options.history_context, options.preset_trigger_gucs)
         phases = [
-            Phase("copy_all_stages_no_triggers", False,
-                  lambda: load_copy(tables, batches, True, options.history_context)),
-            Phase("copy_all_stages", True, lambda: load_copy(tables, batches, False, options.history_context)),
+            Phase("copy_all_stages_no_triggers", False, lambda: load_copy(tables, batches, off)),
+            Phase("copy_all_stages", True, lambda: load_copy(tables, batches, on)),
         ]
         if options.orm_no_triggers:
-            phases.append(Phase("orm_bulk_create_all_stages_no_triggers", False, orm(True)))
-        phases.append(Phase("orm_bulk_create_all_stages", True, orm(False)))  # last: --keep keeps its rows
+            phases.append(Phase("orm_bulk_create_all_stages_no_triggers", False,
+                                lambda: load_orm(tables, options.batch_size, off)))
+        # last, so that --keep keeps the ORM's rows and their history
+        phases.append(Phase("orm_bulk_create_all_stages", True, lambda: load_orm(tables, options.batch_size, on)))
 
         seconds: dict[str, list[float]] = {p.name: [] for p in phases}
         for round_ in range(options.repeat):

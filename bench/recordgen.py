@@ -85,7 +85,8 @@ class Person:
     mobile: str
 
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢覃韦莫蒙"
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+             "肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢覃韦莫蒙")
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红文斌俊峰辉鹏宇浩凯林海"
 _FIRM_WORDS = ["华信", "宏远", "正和", "中建", "博文", "天成", "鼎盛", "恒通", "广厦", "瑞丰", "金石", "长城"]
 
@@ -249,13 +250,15 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
         agency = pool["agencies"][rng.randrange(len(pool["agencies"]))]
         violations = rng.choice((0, 0, 0, 1, 2))
         year = reg.year
+        street = _STREETS[rng.randrange(len(_STREETS))]
+        service = "设计" if firm.kind == "design" else "勘察"
 
         project = {
             "prj_num": prj_num,
             "province_prj_num": f"{short}{county.code}{year}{i % 100_000:05d}",
             "prj_code": f"{year}-{county.code}-{'48' if municipal else '47'}-01-{rng.randrange(10**6):06d}",
             "prj_name": prj_name, "prj_type": prj_type, "county_id": county.code, "is_overseas": False,
-            "address": f"{county.city_name}{county.name}{_STREETS[rng.randrange(len(_STREETS))]}路{rng.randrange(1, 999)}号",
+            "address": f"{county.city_name}{county.name}{street}路{rng.randrange(1, 999)}号",
             "location_x": _dec(rng.randrange(*lon_box), 7), "location_y": _dec(rng.randrange(*lat_box), 7),
             "prj_approval_num": f"{county.name}发改投资〔{year}〕{rng.randrange(1, 300)}号",
             "prj_approval_level": "004", "prj_approval_depart": f"{county.name}发展和改革局",
@@ -271,7 +274,7 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
         record = {"enterprise_id": firm.id, "campaign_id": campaign_ids[county.province_code], "status": "draft",
                   "version": 1}
         tender = {
-            "tender_num": f"{short}ZB{year}-{i:07d}", "tender_prj_name": f"{prj_name}{'设计' if firm.kind == 'design' else '勘察'}",
+            "tender_num": f"{short}ZB{year}-{i:07d}", "tender_prj_name": f"{prj_name}{service}",
             "tender_class": tender_class, "tender_method": "001", "tender_result_date": tender_date,
             "tender_money": fee, "prj_size": prj_size, "area": area, "agency_corp_name": agency.name,
             "agency_corp_code": agency.code, "tender_corp_name": firm.name, "tender_corp_code": firm.code,
@@ -279,7 +282,8 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
             "data_source": 3,
         }
         contract = {
-            "record_num": f"{short}HT{county.code}{year}{i:07d}", "contract_num": f"{firm.code[-6:]}-{year}-{i % 10_000:04d}",
+            "record_num": f"{short}HT{county.code}{year}{i:07d}",
+            "contract_num": f"{firm.code[-6:]}-{year}-{i % 10_000:04d}",
             "con_prj_name": tender["tender_prj_name"], "contract_type": contract_type, "contract_money": fee,
             "prj_size": prj_size, "propietor_corp_name": owner.name, "propietor_corp_code": owner.code,
             "contractor_corp_name": firm.name, "contractor_corp_code": firm.code, "contract_date": contract_date,

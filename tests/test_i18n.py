@@ -38,11 +38,12 @@ i18n = _load_tool()
 
 
 def test_message_catalogs_are_up_to_date():
-    problems, _warnings = i18n.check()
+    problems, warnings = i18n.check()
     report = "\n".join(f"  - {p}" for p in problems)
+    notes = "".join(f"\n  (warning) {w}" for w in warnings)
     assert not problems, (
         f"{len(problems)} problem(s) in locale/zh_Hans (run `python tools/i18n.py update`, translate the "
-        f"empty or fuzzy entries in locale/zh_Hans/LC_MESSAGES/django.po, run update again):\n{report}"
+        f"empty or fuzzy entries in locale/zh_Hans/LC_MESSAGES/django.po, run update again):\n{report}{notes}"
     )
 
 

@@ -66,8 +66,8 @@ DOMAINS = ("django", "djangojs")
 HEADER = {
     "Project-Id-Version": "yeji-buliu",
     "Report-Msgid-Bugs-To": "",
-    "Last-Translator": "业绩补录平台 <i18n@yeji-buliu.invalid>",
-    "Language-Team": "简体中文 <i18n@yeji-buliu.invalid>",
+    "Last-Translator": "业绩补录平台",
+    "Language-Team": "简体中文 (zh_Hans)",
     "Language": LANGUAGE,
     "MIME-Version": "1.0",
     "Content-Type": "text/plain; charset=UTF-8",
@@ -325,6 +325,7 @@ def _add_calls(out, domain, rel, code, keywords, comments):
 
 
 def extract_template(path: Path, out: _Collector) -> None:
+    # The function makemessages uses; it needs no settings.
     from django.utils.translation.template import templatize
 
     rel = _rel(path)
@@ -366,7 +367,7 @@ def extract_js(path: Path, out: _Collector) -> None:
         name = match.group("name")
         if name not in JS_KEYWORDS:
             continue
-        parts = re.split(r"\s*,\s*(?=['\"])", match.group("args"))
+        parts = re.findall(_JS_CONCAT, match.group("args"))  # one per argument: "a" + 'b' …
         args = ["".join(_js_unquote(lit) for lit in _JS_LITERAL_RE.findall(part)) for part in parts]
         ctx_i, id_i, plural_i = JS_KEYWORDS[name]
         needed = max(i for i in (ctx_i, id_i, plural_i) if i is not None)
@@ -382,26 +383,18 @@ def extract_js(path: Path, out: _Collector) -> None:
         )
 
 
-def _setup_django() -> None:
-    """templatize() reads nothing from settings, but importing Django's template engine is cheaper
-    with settings configured; use minimal ones so extraction needs no database or environment."""
-    from django.conf import settings
-
-    if not settings.configured:
-        settings.configure(USE_I18N=True)
-
-
 def extract() -> Extraction:
+    """Every msgid of the project's code, by domain, with its source references."""
     out = _Collector()
     for path in python_sources():
         extract_python(path, out)
-    templates = template_sources()
-    if templates:
-        _setup_django()
-        for path in templates:
-            extract_template(path, out)
+    for path in template_sources():
+        extract_template(path, out)
     for path in js_sources():
         extract_js(path, out)
+    for messages in out.messages.values():
+        for msg in messages.values():
+            msg.occurrences.sort(key=lambda ref: (ref[0], int(ref[1])))
     return Extraction(messages=out.messages, warnings=out.warnings)
 
 
@@ -447,17 +440,21 @@ def _sort_key(msg: Message):
     return (path, int(line), msg.msgid, msg.msgctxt or "")
 
 
-def _expected_flags(msg: Message) -> set[str]:
+def _expected_flags(msg: Message, domain: str = "django") -> set[str]:
+    """The format flags xgettext would give: python-format (javascript-format for djangojs), brace format."""
     texts = [msg.msgid] + ([msg.msgid_plural] if msg.msgid_plural else [])
     flags = set()
     if any(is_python_format(t) for t in texts):
-        flags.add("python-format")
-    if any(is_brace_format(t) for t in texts):
+        flags.add("javascript-format" if domain == "djangojs" else "python-format")
+    if domain == "django" and any(is_brace_format(t) for t in texts):
         flags.add("python-brace-format")
     return flags
 
 
-_FORMAT_FLAGS = {"python-format", "no-python-format", "python-brace-format", "no-python-brace-format"}
+_FORMAT_FLAGS = {
+    prefix + kind for prefix in ("", "no-") for kind in ("python-format", "python-brace-format", "javascript-format")
+}
+PERCENT_FLAGS = {"python-format", "javascript-format"}
 
 
 def load_po(domain: str) -> polib.POFile | None:
@@ -510,7 +507,7 @@ def merge(domain: str, messages: dict[tuple[str | None, str], Message], old: pol
         )
         if msg.msgid_plural:
             entry.msgid_plural = msg.msgid_plural
-        flags = _expected_flags(msg)
+        flags = _expected_flags(msg, domain)
         prev = old_entries.get(msg.key)
         fuzzy_from = None  # the old entry whose translation is only a suggestion
         if prev is None:
@@ -584,11 +581,12 @@ def update(extraction: Extraction | None = None, *, verbose: bool = True, keep_o
         path = po_path(domain)
         path.parent.mkdir(parents=True, exist_ok=True)
         before = path.read_text(encoding="utf-8") if path.exists() else None
-        if before != str(po) + "\n" or "PO-Revision-Date" not in po.metadata:
+        # Dates change only with the content, so an update with nothing new leaves the files as they are.
+        if before != str(po) or "PO-Revision-Date" not in po.metadata:
             if old is None or {(e.msgctxt, e.msgid) for e in old if not e.obsolete} != set(messages):
                 po.metadata["POT-Creation-Date"] = _now()
             po.metadata["PO-Revision-Date"] = _now()
-            po.save(str(path))
+            path.write_text(str(po), encoding="utf-8", newline="\n")
         po.save_as_mofile(str(mo_path(domain)))
         if verbose:
             total = len([e for e in po if not e.obsolete])
@@ -694,7 +692,7 @@ def check(extraction: Extraction | None = None) -> tuple[list[str], list[str]]:
                 problems.append(
                     f"{rel}: {_show(e)} plural is {e.msgid_plural!r} in the .po, {msg.msgid_plural!r} in the code"
                 )
-            missing_flags = _expected_flags(msg) - set(e.flags)
+            missing_flags = _expected_flags(msg, domain) - set(e.flags)
             negated = {f[3:] for f in e.flags if f.startswith("no-")}
             missing_flags -= negated
             if missing_flags:
@@ -719,7 +717,7 @@ def check(extraction: Extraction | None = None) -> tuple[list[str], list[str]]:
                 problem = placeholder_problem(
                     source,
                     target,
-                    python_format="python-format" in e.flags,
+                    python_format=bool(PERCENT_FLAGS & set(e.flags)),
                     brace_format="python-brace-format" in e.flags,
                 )
                 if problem:

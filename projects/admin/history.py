@@ -85,6 +85,8 @@ def _diff_lines(event: Events) -> SafeString:
         field = columns.get(column)
         if getattr(field, "auto_now", False):
             continue  # "updated at" changes with every save
+        if isinstance(field, models.FileField):
+            continue  # the stored name of an attachment is never shown (a permission-checking view serves it)
         label = field.verbose_name if field is not None else column
         rows.append((label, _value(field, old), _value(field, new)))
     return format_html_join(mark_safe("<br>"), "{}: {} → {}", rows)

@@ -90,6 +90,14 @@ class DeclaredProjectAdmin(ImportExportModelAdmin):
     readonly_fields = ["imported_at"]
     date_hierarchy = "imported_at"
 
+    def has_import_permission(self, request) -> bool:
+        # django-import-export lets every admin user import unless a setting names a permission: an import adds
+        # and changes rows, so it takes both permissions (provincial staff have them, reviewers only view).
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
     @property
     def formats(self):
         # Excel needs openpyxl (xlsx) or xlrd (xls); a format whose library is missing is not offered.
