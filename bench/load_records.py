@@ -7,23 +7,35 @@ a snapshot into the table's event table: ten more rows per record. That is part 
 the benchmark shows it by also loading with the triggers disabled.
 
 Phases (each starts from emptied tables: TRUNCATE … RESTART IDENTITY of the record tables, their event tables and
-whatever references them; regions, campaigns and enterprises are left alone; then a CHECKPOINT):
+whatever references them; regions, campaigns and enterprises are left alone; then a CHECKPOINT). Both paths
+commit every `--batch-size` records, so that they differ only in how the rows reach the tables:
 
-- `copy_all_stages` — the baseline: one transaction, one `COPY … FROM STDIN` per table through psycopg2's
+- `copy_all_stages` — the baseline: per transaction one `COPY … FROM STDIN` per table through psycopg2's
   `copy_expert` from an in-memory buffer, ids assigned by the client (1..N after RESTART IDENTITY), sequences
   moved past them, deferred foreign keys checked before the commit. History triggers on.
-- `copy_all_stages_no_triggers` — the same with `ALTER TABLE … DISABLE TRIGGER USER` on the ten tables inside the
+- `copy_all_stages_no_triggers` — the same with `ALTER TABLE … DISABLE TRIGGER USER` on the ten tables inside each
   transaction (re-enabled before the commit; foreign-key triggers are system triggers and still run), so the
-  difference is what the history costs.
-- `orm_bulk_create_all_stages` — the fastest honest ORM path: `--batch-size` records per transaction, each
-  model's instances built from the same generated values and saved with one `bulk_create` per model, the ids
-  of parents taken from bulk_create's RETURNING.
+  difference (`history_triggers_copy_seconds`) is what the history costs.
+- `orm_bulk_create_all_stages` — the fastest honest ORM path: per transaction each model's instances built from
+  the same generated values and saved with one `bulk_create` per model, the parents' ids taken from
+  bulk_create's RETURNING.
 - `orm_bulk_create_all_stages_no_triggers` (with `--orm-no-triggers`) — the ORM path with the triggers disabled
   in each transaction.
 
 Generating the rows and writing the COPY buffers happen before any clock starts; both are timed on their own and
 printed (`generate_rows_seconds`, `copy_serialize_seconds`). Rows/s counts records (each with its ten table rows).
 After every phase the row counts of the ten tables and of their event tables are checked.
+
+Why the history costs so much, and why the transaction size matters. pgtrigger's `_pgtrigger_should_ignore()`
+and pghistory's `_pgh_attach_context()`, which every history trigger calls, read their settings with
+`current_setting()` inside a `BEGIN … EXCEPTION` block; when the setting was never set (no `pgtrigger.ignore`, no
+`pghistory.context`) the call raises and the block rolls back a subtransaction. PostgreSQL's subtransaction
+abort scans every deferred trigger event still pending in the transaction, and Django creates every foreign
+key `DEFERRABLE INITIALLY DEFERRED`, so each of these aborts costs time in proportion to the rows already
+inserted in the transaction: the history cost grows with the square of the transaction size. Hence the batches
+(`--copy-batch-size 0` loads everything in one transaction to show it), `--history-context` (sets pghistory's
+settings, as a management command running under `pghistory.context()` does) and `--preset-trigger-gucs` (sets
+`pgtrigger.ignore` to an empty list for the transaction): together they leave no exception to raise.
 
 The benchmark refuses to run when any table it would empty holds rows (run it against a database of its own, or
 pass `--truncate-existing`), and empties them again at the end unless `--keep` is given (then the ORM phase's
@@ -60,8 +72,8 @@ CONTEXT_ID = str(uuid.uuid4())  # one pghistory context per run, as one manageme
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="records to load (default 100000)")
-    parser.add_argument("--batch-size", type=int, default=2_000,
-                        help="records per transaction (ORM and COPY) and per bulk_create query (default 2000)")
+    parser.add_argument("--batch-size", type=int, default=1_000,
+                        help="records per transaction (ORM and COPY) and per bulk_create query (default 1000)")
     parser.add_argument("--copy-batch-size", type=int, default=None,
                         help="records per COPY transaction if not --batch-size; 0: all in one transaction "
                              "(quadratic with the history triggers on, see the module's notes)")

@@ -674,12 +674,16 @@ class _Context:
     enterprises: dict[str, Enterprise] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
+    reset: bool = False
 
 
-def build_demo() -> dict[str, int]:
-    """Create or bring up to date every demo row, in one transaction; returns counts for the summary line."""
+def build_demo(*, reset: bool = False) -> dict[str, int]:
+    """Create every missing demo row, in one transaction; returns counts for the summary line.
+
+    Existing demo records are left as people left them, unless `reset` puts them back to their seeded state.
+    """
     with pghistory.context(actor=DEMO_ACTOR), transaction.atomic():
-        ctx = _Context(stats=Stats())
+        ctx = _Context(stats=Stats(), reset=reset)
         ctx.campaigns = {k: Campaign.objects.get(notice_number=n) for k, n in CAMPAIGN_NOTICES.items()}
         _build_authorities(ctx)
         _build_contacts(ctx)
@@ -863,6 +867,8 @@ def _build_record(ctx: _Context, spec: DemoRecord) -> None:
         "begin_date": p.started_on, "end_date": p.completed,
     }
     record = Record.objects.filter(enterprise=enterprise, project__prj_num=p.prj_num).select_related("project").first()
+    if record is not None and not ctx.reset:
+        return  # a demo record people have worked on since is left as they left it (`seed_demo --reset` redoes it)
     if record is None:
         fields = {k: v for k, v in project_values.items() if k not in ("prj_name", "county")}
         record = record_start(enterprise=enterprise, campaign=campaign, user=clerk, prj_name=p.name, county=county,

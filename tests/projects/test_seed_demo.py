@@ -80,6 +80,18 @@ def test_second_run_changes_nothing(seeded):
     assert before["Record"] == 32
 
 
+def test_a_rerun_keeps_what_people_changed_and_reset_restores_it(seeded):
+    record = Record.objects.filter(status="draft").select_related("project").first()
+    original = record.project.prj_name
+    type(record.project).objects.filter(pk=record.project_id).update(prj_name="演示中改过的名称")
+    call_command("seed_demo", stdout=StringIO())
+    record.project.refresh_from_db()
+    assert record.project.prj_name == "演示中改过的名称"
+    call_command("seed_demo", "--reset", stdout=StringIO())
+    record.project.refresh_from_db()
+    assert record.project.prj_name == original
+
+
 def test_output_is_one_line_per_login_plus_a_summary(seeded):
     lines = seeded.strip().splitlines()
     assert len(lines) == len(demo.DEMO_LOGINS) + 1

@@ -21,8 +21,13 @@ class Command(BaseCommand):
         f"Every demo login uses the password {DEMO_PASSWORD}."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--reset", action="store_true", help="Put demo records back to their seeded state (default: keep them)."
+        )
+
     def handle(self, *args, **options) -> None:
-        counts = build_demo()
+        counts = build_demo(reset=options["reset"])
         if options["verbosity"] < 1:
             return
         width = max(len(login.username) for login in DEMO_LOGINS) + 2
