@@ -186,7 +186,7 @@ class CampaignContact(models.Model):
     authority = models.ForeignKey(
         Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="campaign_contacts"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     department = models.CharField(_("department"), max_length=100)
     title = models.CharField(_("job title"), max_length=50, blank=True)
     office_phone = models.CharField(
@@ -225,7 +225,7 @@ class StageFields(models.Model):
         _("national record number"),
         max_length=50,
         blank=True,
-        help_text=_("项目编号-环节代码-序号, assigned when the record is pushed."),
+        help_text=_("Project number, stage code and sequence; assigned when the record is pushed."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -363,7 +363,7 @@ class UnitProject(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units"
     )
-    unit_code = models.CharField(_("unit code"), max_length=40, blank=True, help_text=_("项目编号-NNN"))
+    unit_code = models.CharField(_("unit code"), max_length=40, blank=True, help_text=_("Project number and a 3-digit sequence."))
     sub_prj_name = models.CharField(_("unit name"), max_length=200, blank=True)
     invest = _money(_("unit cost (10k yuan)"))
     seismic_intensity = models.CharField(
@@ -606,7 +606,7 @@ class CensorStaff(models.Model):
     )
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("enterprise's credit code"))
-    user_name = models.CharField(_("name"), max_length=50, blank=True)
+    user_name = models.CharField(_("full name"), max_length=50, blank=True)
     id_card_type = models.CharField(
         _("ID type"),
         max_length=1,
@@ -778,7 +778,7 @@ class RecordPerson(models.Model):
     )
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("credit code"))
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(
         _("role on the project"), max_length=5, choices=codes.PersonRole.choices, blank=True
     )
@@ -884,8 +884,8 @@ class DeclaredProject(models.Model):
 class NumberSequence(models.Model):
     """Counters for system-assigned numbers (项目编号 per region and day), incremented atomically."""
 
-    key = models.CharField(max_length=40, primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    key = models.CharField(_("key"), max_length=40, primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("number sequence")

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..models import (
     Attachment,
@@ -142,7 +143,8 @@ class CensorInline(StageInline):
         if obj is None or obj.pk is None:
             return _("Save the drawing review first, then add its staff on its own page.")
         url = reverse("admin:projects_censor_change", args=[obj.pk])
-        label = _("%(count)d persons (edit)") % {"count": obj.staff.count()}
+        count = obj.staff.count()
+        label = ngettext("%(count)d person (edit)", "%(count)d persons (edit)", count) % {"count": count}
         return format_html('<a href="{}">{}</a>', url, label)
 
 
