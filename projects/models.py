@@ -86,9 +86,7 @@ class Campaign(models.Model):
             "where the project is located."
         ),
     )
-    msg_overseas = models.TextField(
-        _("message: overseas project"), default=_("Overseas projects are not backfilled.")
-    )
+    msg_overseas = models.TextField(_("message: overseas project"), default=_("Overseas projects are not backfilled."))
     msg_not_completed = models.TextField(
         _("message: project not completed before the cut date"),
         default=_("Only projects completed before the notice date may be backfilled."),
@@ -112,9 +110,7 @@ class Campaign(models.Model):
         if self.close_date and self.close_date < self.notice_date:
             raise ValidationError({"close_date": _("The close date cannot be before the notice date.")})
         if self.national_cutoff and self.national_cutoff < self.notice_date:
-            raise ValidationError(
-                {"national_cutoff": _("The national cutoff cannot be before the notice date.")}
-            )
+            raise ValidationError({"national_cutoff": _("The national cutoff cannot be before the notice date.")})
 
 
 @pghistory.track()
@@ -147,14 +143,10 @@ class Track(models.Model):
     A track with no qualifications covers every enterprise of the campaign's kinds.
     """
 
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tracks"
-    )
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tracks")
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=100)
-    qualifications = models.ManyToManyField(
-        Qualification, verbose_name=_("qualifications covered"), blank=True
-    )
+    qualifications = models.ManyToManyField(Qualification, verbose_name=_("qualifications covered"), blank=True)
     entry_deadline = models.DateField(_("entry deadline"), null=True, blank=True)
     reaches_national = models.BooleanField(_("reaches the national platform"), default=True)
     priority = models.PositiveSmallIntegerField(
@@ -168,9 +160,7 @@ class Track(models.Model):
         verbose_name = _("track")
         verbose_name_plural = _("tracks")
         ordering = ["campaign", "priority", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["campaign", "code"], name="track_code_unique_per_campaign")
-        ]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="track_code_unique_per_campaign")]
 
     def __str__(self) -> str:
         return f"{self.campaign.name} · {self.name}"
@@ -189,18 +179,14 @@ class CampaignContact(models.Model):
     name = models.CharField(_("full name"), max_length=50)
     department = models.CharField(_("department"), max_length=100)
     title = models.CharField(_("job title"), max_length=50, blank=True)
-    office_phone = models.CharField(
-        _("office phone"), max_length=30, blank=True, validators=[v.validate_phone]
-    )
+    office_phone = models.CharField(_("office phone"), max_length=30, blank=True, validators=[v.validate_phone])
     mobile = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[v.validate_mobile])
 
     class Meta:
         verbose_name = _("campaign contact")
         verbose_name_plural = _("campaign contacts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "authority"], name="one_contact_per_authority_and_campaign"
-            ),
+            models.UniqueConstraint(fields=["campaign", "authority"], name="one_contact_per_authority_and_campaign"),
         ]
 
     def __str__(self) -> str:
@@ -275,9 +261,7 @@ class Project(StageFields):
     province_prj_num = models.CharField(_("provincial project number"), max_length=30, blank=True)
     prj_code = models.CharField(_("investment project code"), max_length=100, blank=True)
     prj_name = models.CharField(_("project name"), max_length=250)
-    prj_type = models.CharField(
-        _("project category"), max_length=2, choices=codes.ProjectType.choices, blank=True
-    )
+    prj_type = models.CharField(_("project category"), max_length=2, choices=codes.ProjectType.choices, blank=True)
     county = models.ForeignKey(
         Region,
         verbose_name=_("county"),
@@ -324,9 +308,7 @@ class Project(StageFields):
     prj_property = models.CharField(
         _("construction nature"), max_length=3, choices=codes.ConstructionNature.choices, blank=True
     )
-    prj_function = models.CharField(
-        _("project use"), max_length=3, choices=codes.ProjectFunction.choices, blank=True
-    )
+    prj_function = models.CharField(_("project use"), max_length=3, choices=codes.ProjectFunction.choices, blank=True)
     is_major = models.BooleanField(_("key project"), default=False)
     begin_date = models.DateField(_("planned start date"), null=True, blank=True)
     end_date = models.DateField(_("planned completion date"), null=True, blank=True)
@@ -346,11 +328,7 @@ class Project(StageFields):
     def clean(self) -> None:
         if self.county_id and self.county.level != 3:
             raise ValidationError({"county": _("Choose a county-level region.")})
-        if (
-            self.prj_type
-            and self.prj_function
-            and self.prj_function not in codes.functions_for_type(self.prj_type)
-        ):
+        if self.prj_type and self.prj_function and self.prj_function not in codes.functions_for_type(self.prj_type):
             raise ValidationError(
                 {"prj_function": _("This project use does not belong to the chosen project category.")}
             )
@@ -360,10 +338,10 @@ class Project(StageFields):
 class UnitProject(models.Model):
     """TBUnitProjectInfo 单体: a building or, for municipal works, a section."""
 
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units"
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units")
+    unit_code = models.CharField(
+        _("unit code"), max_length=40, blank=True, help_text=_("Project number and a 3-digit sequence.")
     )
-    unit_code = models.CharField(_("unit code"), max_length=40, blank=True, help_text=_("Project number and a 3-digit sequence."))
     sub_prj_name = models.CharField(_("unit name"), max_length=200, blank=True)
     invest = _money(_("unit cost (10k yuan)"))
     seismic_intensity = models.CharField(
@@ -386,9 +364,7 @@ class UnitProject(models.Model):
     structure_type = models.CharField(
         _("structure type"), max_length=3, choices=codes.StructureType.choices, blank=True
     )
-    prj_level = models.CharField(
-        _("project grade"), max_length=3, choices=codes.ProjectLevel.choices, blank=True
-    )
+    prj_level = models.CharField(_("project grade"), max_length=3, choices=codes.ProjectLevel.choices, blank=True)
     memo = models.CharField(_("remarks"), max_length=500, blank=True)
 
     class Meta:
@@ -422,12 +398,8 @@ class Record(FSMModelMixin, models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="records"
     )
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="records"
-    )
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="records"
-    )
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="records")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="records")
     status = FSMField(
         _("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT, protected=True
     )
@@ -493,17 +465,11 @@ class Record(FSMModelMixin, models.Model):
 class Tender(StageFields):
     """TBTenderInfo 招投标备案: the tender the enterprise won."""
 
-    record = models.OneToOneField(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="tender"
-    )
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="tender")
     tender_num = models.CharField(_("bid-winning notice number"), max_length=50, blank=True)
     tender_prj_name = models.CharField(_("tendered works name"), max_length=300, blank=True)
-    tender_class = models.CharField(
-        _("tender type"), max_length=3, choices=codes.TenderClass.choices, blank=True
-    )
-    tender_method = models.CharField(
-        _("tender method"), max_length=3, choices=codes.TenderMethod.choices, blank=True
-    )
+    tender_class = models.CharField(_("tender type"), max_length=3, choices=codes.TenderClass.choices, blank=True)
+    tender_method = models.CharField(_("tender method"), max_length=3, choices=codes.TenderMethod.choices, blank=True)
     tender_result_date = models.DateField(_("bid-winning date"), null=True, blank=True)
     tender_money = _money(_("winning amount (10k yuan)"))
     prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
@@ -536,15 +502,11 @@ class Tender(StageFields):
 class Contract(StageFields):
     """TBContractRecordManage 合同备案."""
 
-    record = models.OneToOneField(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="contract"
-    )
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="contract")
     record_num = models.CharField(_("contract filing number"), max_length=50, blank=True)
     contract_num = models.CharField(_("contract number"), max_length=50, blank=True)
     con_prj_name = models.CharField(_("contracted works name"), max_length=300, blank=True)
-    contract_type = models.CharField(
-        _("contract type"), max_length=3, choices=codes.ContractType.choices, blank=True
-    )
+    contract_type = models.CharField(_("contract type"), max_length=3, choices=codes.ContractType.choices, blank=True)
     contract_money = _money(_("contract amount (10k yuan)"))
     prj_size = models.CharField(_("construction scale"), max_length=500, blank=True)
     propietor_corp_name = models.CharField(_("employer"), max_length=200, blank=True)
@@ -569,9 +531,7 @@ class Contract(StageFields):
 class Censor(StageFields):
     """TBProjectCensorInfo 施工图审查 (审图备案)."""
 
-    record = models.OneToOneField(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="censor"
-    )
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="censor")
     censor_num = models.CharField(_("drawing review certificate number"), max_length=50, blank=True)
     cen_prj_name = models.CharField(_("reviewed works name"), max_length=300, blank=True)
     censor_e_date = models.DateField(_("review completion date"), null=True, blank=True)
@@ -601,9 +561,7 @@ class Censor(StageFields):
 class CensorStaff(models.Model):
     """TBProjectDesignEconUserInfo 审图相关专业技术人员."""
 
-    censor = models.ForeignKey(
-        Censor, verbose_name=_("drawing review"), on_delete=models.CASCADE, related_name="staff"
-    )
+    censor = models.ForeignKey(Censor, verbose_name=_("drawing review"), on_delete=models.CASCADE, related_name="staff")
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("enterprise's credit code"))
     user_name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -615,9 +573,7 @@ class CensorStaff(models.Model):
         blank=True,
     )
     id_card = models.CharField(_("ID number"), max_length=30, blank=True)
-    specialty = models.CharField(
-        _("specialty"), max_length=2, choices=codes.CensorSpecialty.choices, blank=True
-    )
+    specialty = models.CharField(_("specialty"), max_length=2, choices=codes.CensorSpecialty.choices, blank=True)
     duty = models.CharField(_("duty"), max_length=3, choices=codes.WorkDuty.choices, blank=True)
     tech_title_level = models.CharField(
         _("technical title"), max_length=1, choices=codes.TechTitleLevel.choices, blank=True
@@ -639,9 +595,7 @@ class CensorStaff(models.Model):
 class BuilderLicence(StageFields):
     """TBBuilderLicenceManage 施工许可. The printed 18-digit certificate number is not the national record number."""
 
-    record = models.OneToOneField(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="licence"
-    )
+    record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="licence")
     licence_cert_no = models.CharField(
         _("construction permit number"),
         max_length=18,
@@ -733,9 +687,7 @@ class FinishRecord(FinishFields):
 class ProjectCorp(models.Model):
     """TBProjectCorpInfo 参建单位 and its responsible person (项目负责人 / 项目经理 / 总监理工程师)."""
 
-    record = models.ForeignKey(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="corps"
-    )
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="corps")
     unit = models.ForeignKey(
         UnitProject,
         verbose_name=_("unit project"),
@@ -756,9 +708,7 @@ class ProjectCorp(models.Model):
         blank=True,
     )
     person_id_card = models.CharField(_("ID number"), max_length=30, blank=True)
-    person_phone = models.CharField(
-        _("mobile phone"), max_length=50, blank=True, validators=[v.validate_phone]
-    )
+    person_phone = models.CharField(_("mobile phone"), max_length=50, blank=True, validators=[v.validate_phone])
 
     class Meta:
         verbose_name = _("participating unit")
@@ -773,15 +723,11 @@ class ProjectCorp(models.Model):
 class RecordPerson(models.Model):
     """单位人员录入: a person of a participating unit and what they did on the project."""
 
-    record = models.ForeignKey(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="persons"
-    )
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="persons")
     corp_name = models.CharField(_("enterprise"), max_length=200, blank=True)
     corp_code = _credit_code(_("credit code"))
     name = models.CharField(_("full name"), max_length=50, blank=True)
-    role = models.CharField(
-        _("role on the project"), max_length=5, choices=codes.PersonRole.choices, blank=True
-    )
+    role = models.CharField(_("role on the project"), max_length=5, choices=codes.PersonRole.choices, blank=True)
     id_card_type = models.CharField(
         _("ID type"),
         max_length=1,
@@ -824,9 +770,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """An uploaded document of a record (中标通知书, 中标工程合同, 竣工验收证明, 直接审核申请书 …)."""
 
-    record = models.ForeignKey(
-        Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attachments"
-    )
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=255)
@@ -862,9 +806,7 @@ class DeclaredProject(models.Model):
 
     source = models.CharField(_("source system"), max_length=10, choices=DeclaredSource.choices)
     prj_num = models.CharField(_("project number"), max_length=20, blank=True, db_index=True)
-    licence_cert_no = models.CharField(
-        _("construction permit number"), max_length=18, blank=True, db_index=True
-    )
+    licence_cert_no = models.CharField(_("construction permit number"), max_length=18, blank=True, db_index=True)
     prj_name = models.CharField(_("project name"), max_length=250, blank=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
