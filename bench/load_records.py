@@ -62,7 +62,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from bench.common import BenchError, Measurement, Stopwatch, note, ratio
-from bench.recordgen import County, Firm, Table, enterprise_fixtures, generate
+from bench.recordgen import County, Firm, Table, empty_tables, enterprise_fixtures, generate
 
 DESCRIPTION = "load N records with all stages: ORM bulk_create vs COPY, with and without the history triggers"
 BASELINE = "copy"
@@ -185,7 +185,7 @@ def _counties_and_campaigns() -> tuple[list[County], dict[str, int]]:
     for campaign in Campaign.objects.filter(is_active=True).order_by("id"):
         campaigns.setdefault(campaign.province_id, campaign.id)
     counties = [
-        County(r.code, r.name, r.parent.name if r.parent.level == 2 else "", f"{r.code[:2]}0000")
+        County(r.code, r.name, r.parent.name, f"{r.code[:2]}0000")
         for r in Region.objects.filter(level=3, valid_until=None).select_related("parent").order_by("code")
         if f"{r.code[:2]}0000" in campaigns
     ]
@@ -406,13 +406,12 @@ class Phase:
 
 def run(options: argparse.Namespace) -> list[Measurement]:
     n = options.rows
-    if n < 1 or options.batch_size < 1 or options.repeat < 1:
-        raise BenchError("--rows, --batch-size and --repeat must be at least 1")
+    if n < 1 or options.batch_size < 1 or options.repeat < 1 or (options.copy_batch_size or 0) < 0:
+        raise BenchError("--rows, --batch-size and --repeat must be at least 1, --copy-batch-size at least 0")
     copy_batch = options.batch_size if options.copy_batch_size is None else options.copy_batch_size or n
     counties, campaigns = _counties_and_campaigns()
     firms = enterprise_fixtures(counties, options.enterprises, options.seed)
-    loaded_models = [t.model for t in generate(0, counties, firms, campaigns)]
-    to_empty = tables_to_empty(loaded_models)
+    to_empty = tables_to_empty([t.model for t in empty_tables()])
     busy = _non_empty(to_empty)
     if busy and not options.truncate_existing:
         raise BenchError(

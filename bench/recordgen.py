@@ -146,17 +146,33 @@ BASE_DATE = dt.date(2008, 1, 1)
 DATE_SPAN_DAYS = 2000  # project numbers carry dates from 2008-01-01 to mid-2013
 
 
+def empty_tables() -> list[Table]:
+    """The ten tables a record fills, parents first, with no rows yet."""
+    from projects import models as m
+
+    return [
+        Table("project", m.Project),
+        Table("record", m.Record, links={"project": "project"}),
+        Table("tender", m.Tender, links={"record": "record"}),
+        Table("contract", m.Contract, links={"record": "record"}),
+        Table("censor", m.Censor, links={"record": "record"}),
+        Table("licence", m.BuilderLicence, links={"record": "record"}),
+        Table("finish_check", m.FinishCheck, links={"record": "record"}),
+        Table("finish_record", m.FinishRecord, links={"record": "record"}),
+        Table("unit", m.UnitProject, links={"project": "project"}),
+        Table("corp", m.ProjectCorp, links={"record": "record", "unit": "unit"}),
+    ]
+
+
 def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_ids: dict[str, int],
              seed: int = 2017) -> list[Table]:
     """`n` records with all their stage rows, as tables in an order that respects their foreign keys."""
-    from projects import models as m
-
     rng = random.Random(seed)
     by_province: dict[str, list[Firm]] = {}
     for firm in enterprises:
         by_province.setdefault(firm.code[2:4], []).append(firm)
     pools = {}
-    for province in {c.province_code[:2] for c in counties}:
+    for province in sorted({c.province_code[:2] for c in counties}):
         local = [c for c in counties if c.province_code[:2] == province]
         pools[province] = {
             "owners": [Firm(f"{c.name}城市建设投资有限公司", make_uscc(rng, c.code)) for c in local],
@@ -173,18 +189,7 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
     if missing or set(by_province) != set(pools):
         raise ValueError(f"every province needs a campaign and enterprises (missing: {sorted(missing)})")
 
-    tables = {
-        "project": Table("project", m.Project),
-        "record": Table("record", m.Record, links={"project": "project"}),
-        "tender": Table("tender", m.Tender, links={"record": "record"}),
-        "contract": Table("contract", m.Contract, links={"record": "record"}),
-        "censor": Table("censor", m.Censor, links={"record": "record"}),
-        "licence": Table("licence", m.BuilderLicence, links={"record": "record"}),
-        "finish_check": Table("finish_check", m.FinishCheck, links={"record": "record"}),
-        "finish_record": Table("finish_record", m.FinishRecord, links={"record": "record"}),
-        "unit": Table("unit", m.UnitProject, links={"project": "project"}),
-        "corp": Table("corp", m.ProjectCorp, links={"record": "record", "unit": "unit"}),
-    }
+    tables = {table.key: table for table in empty_tables()}
     rows: dict[str, list[tuple]] = {key: table.rows for key, table in tables.items()}
     first = True
     days = dt.timedelta

@@ -14,8 +14,34 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def ensure_database() -> None:
+    """Create the database named by DATABASE_URL when the server does not have it yet (a fresh server)."""
+    import environ
+    import psycopg2
+
+    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or config.get("OPTIONS", {}).get("host"),
+        "port": config.get("PORT") or None,
+    }
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+            if cursor.fetchone() is None:
+                print(f"· creating database {config['NAME']}", flush=True)
+                cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    finally:
+        conn.close()
+
+
 def main() -> int:
     port = os.environ.get("PORT", "8000")
+    ensure_database()
     manage("migrate", "--noinput", "--verbosity", "0")
     manage("collectstatic", "--noinput", "--verbosity", "0")
     manage("seed_demo")

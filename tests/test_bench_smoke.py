@@ -106,3 +106,35 @@ def test_copy_text_format():
     assert _copy_text("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
     assert _copy_text(dt.date(2013, 5, 1)) == "2013-05-01"
     assert _copy_text(Decimal("12.3400")) == "12.3400"
+
+
+def test_generated_numbers_are_valid_unique_and_reproducible():
+    from accounts import validators as v
+    from bench.recordgen import County, enterprise_fixtures, generate
+
+    counties = [County("450103", "青秀区", "南宁市", "450000"), County("220102", "南关区", "长春市", "220000")]
+    firms = [f.__class__(f.name, f.code, f.kind, n) for n, f in enumerate(enterprise_fixtures(counties, 4, 1))]
+    campaigns = {"450000": 1, "220000": 2}
+    n = 4_100  # 2,050 records per county: more than one sequence number per county and day
+
+    tables = {t.key: t for t in generate(n, counties, firms, campaigns, seed=7)}
+    assert generate(30, counties, firms, campaigns, seed=7)[0].rows == tables["project"].rows[:30]  # same seed
+
+    def column(key: str, name: str) -> list:
+        index = tables[key].fields.index(name)
+        return [row[index] for row in tables[key].rows]
+
+    prj_nums = column("project", "prj_num")
+    assert len(set(prj_nums)) == n
+    for value in prj_nums[::7]:
+        v.validate_prj_num(value)
+    for value in column("licence", "licence_cert_no")[::7]:
+        v.validate_licence_cert_no(value)
+    for value in column("corp", "person_id_card")[::7]:
+        v.validate_id_card(value)
+    for value in column("corp", "person_phone")[::7]:
+        v.validate_phone(value)
+    for key, name in [("project", "build_corp_code"), ("corp", "corp_code"), ("censor", "censor_corp_code"),
+                      ("tender", "agency_corp_code")]:
+        for value in column(key, name)[::7]:
+            v.validate_uscc(value)
