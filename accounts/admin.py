@@ -95,11 +95,15 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "authority", "authority__level"]
+    list_display = ["name", "authority", "authority_level"]
     list_filter = ["authority__level"]
     search_fields = ["name", "authority__name"]
     list_select_related = ["authority"]
     autocomplete_fields = ["authority"]
+
+    @admin.display(description=_("level"), ordering="authority__level")
+    def authority_level(self, obj: Department) -> str:
+        return obj.authority.get_level_display()
 
     def get_queryset(self, request):
         # __str__ names the authority; the autocomplete view lists departments through this queryset.

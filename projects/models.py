@@ -455,6 +455,10 @@ class Record(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.project.prj_name}"
 
+    def clean_fields(self, exclude=None) -> None:
+        # The status is protected (django-fsm): only transitions set it, so validation never writes it back.
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
     @property
     def is_editable_by_enterprise(self) -> bool:
         """G7: after the authority's decision the enterprise cannot modify the record."""

@@ -53,3 +53,14 @@ def test_history_rows_cannot_be_rewritten():
     event = record.events.first()
     with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
         type(event).objects.filter(pk=event.pk).update(pgh_label="forged")
+
+
+def test_the_session_default_still_lets_pgtrigger_ignore_a_trigger():
+    import pgtrigger
+
+    record = RecordFactory()
+    with pgtrigger.ignore("projects.Record:update_update"):
+        Record.objects.filter(pk=record.pk).update(version=5)
+    assert record.events.count() == 1  # the insert only
+    Record.objects.filter(pk=record.pk).update(version=6)
+    assert record.events.count() == 2

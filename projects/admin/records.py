@@ -210,10 +210,10 @@ class AttachmentInline(admin.TabularInline):
 class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
     record_path = ""
     list_display = [
-        "project__prj_num", "project__prj_name", "enterprise", "campaign", "track", "status",
+        "prj_num", "prj_name", "enterprise", "campaign", "track", "status",
         "responsible_authority", "reaches_national", "submitted_at", "review_deadline", "updated_at",
     ]
-    list_display_links = ["project__prj_num", "project__prj_name"]
+    list_display_links = ["prj_num", "prj_name"]
     list_filter = [
         "status",
         "campaign",
@@ -223,6 +223,14 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
     ]
     search_fields = ["project__prj_name", "project__prj_num", "enterprise__name", "enterprise__credit_code"]
     list_select_related = ["enterprise", "project", "campaign", "track__campaign", "responsible_authority"]
+
+    @admin.display(description=_("project number"), ordering="project__prj_num")
+    def prj_num(self, obj: Record) -> str:
+        return obj.project.prj_num
+
+    @admin.display(description=_("project name"), ordering="project__prj_name")
+    def prj_name(self, obj: Record) -> str:
+        return obj.project.prj_name
     autocomplete_fields = ["enterprise", "project", "responsible_authority"]
     date_hierarchy = "submitted_at"
     # `status` is a protected FSM field: only review/ transitions change it, never a form.

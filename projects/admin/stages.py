@@ -92,14 +92,21 @@ class CensorAdmin(StageAdmin):
 @admin.register(CensorStaff)
 class CensorStaffAdmin(RecordScopeMixin, admin.ModelAdmin):
     record_path = "censor__record"
-    list_display = ["user_name", "corp_name", "specialty", "duty", "registration_type", "censor__censor_num",
-                    "censor__record__project__prj_name"]
+    list_display = ["user_name", "corp_name", "specialty", "duty", "registration_type", "censor_num", "prj_name"]
     list_filter = ["specialty", "duty", "registration_type"]
     search_fields = [
         "user_name", "corp_name", "=id_card", "censor__censor_num", "censor__record__project__prj_num",
     ]
     list_select_related = ["censor__record__project"]
     autocomplete_fields = ["censor"]
+
+    @admin.display(description=_("drawing review certificate number"), ordering="censor__censor_num")
+    def censor_num(self, obj: CensorStaff) -> str:
+        return obj.censor.censor_num
+
+    @admin.display(description=_("project name"), ordering="censor__record__project__prj_name")
+    def prj_name(self, obj: CensorStaff) -> str:
+        return obj.censor.record.project.prj_name
 
 
 @admin.register(BuilderLicence)

@@ -91,3 +91,9 @@ def test_stage_fields_exist_on_every_business_stage():
     for model in (Project, Tender, Contract, Censor, BuilderLicence, FinishCheck, FinishRecord):
         names = {f.name for f in model._meta.get_fields()}
         assert {"data_source", "data_level", "check_depart_name", "check_person_name"} <= names, model
+
+
+def test_full_clean_works_on_a_record_with_a_protected_status():
+    record = RecordFactory()
+    record.full_clean()
+    assert record.status == RecordStatus.DRAFT
