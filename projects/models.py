@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts import validators as v
 from accounts.models import Authority, Enterprise, EnterpriseKind, Qualification, Region
@@ -434,6 +434,12 @@ class Record(FSMModelMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    draft_inputs = models.JSONField(
+        _("inputs kept as typed"),
+        default=dict,
+        blank=True,
+        help_text=_("What the clerk typed that could not be stored in its field yet (e.g. an impossible date)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -454,6 +460,19 @@ class Record(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.project.prj_name}"
+
+    # -- workflow (DOMAIN.md). A transition guards only the record's own state; review/services.py checks the
+    # rules (grading, campaign, J3) and calls it inside transaction.atomic with the row locked.
+
+    @transition(field=status, source=[RecordStatus.DRAFT, RecordStatus.REJECTED], target=RecordStatus.SUBMITTED)
+    def submit(self, *, at, authority, deadline, track, reaches_national: bool) -> None:
+        """提交审核: to the responsible authority (P2), due at `deadline` (G5)."""
+        self.submitted_at = at
+        self.responsible_authority = authority
+        self.review_deadline = deadline
+        self.track = track
+        self.reaches_national = reaches_national
+        self.decided_at = None
 
     def clean_fields(self, exclude=None) -> None:
         # The status is protected (django-fsm): only transitions set it, so validation never writes it back.
