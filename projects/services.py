@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,23 @@ from accounts import validators
 from accounts.errors import DomainError
 from accounts.models import Enterprise, Region, RegionLevel
 
-from .models import BuilderLicence, Campaign, NumberSequence, Project, Record
+from .models import (
+    BuilderLicence,
+    Campaign,
+    Censor,
+    CensorStaff,
+    Contract,
+    FinishCheck,
+    FinishRecord,
+    NumberSequence,
+    Project,
+    ProjectCorp,
+    Record,
+    RecordPerson,
+    RecordStatus,
+    Tender,
+    UnitProject,
+)
 from .selectors import find_known_project
 
 
@@ -117,4 +133,200 @@ def record_start(
         ) from exc
     if licence_cert_no:
         BuilderLicence.objects.create(record=record, licence_cert_no=licence_cert_no)
+    return record
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 修改保存: save a whole record at any completeness. Nothing typed is lost: a value that cannot be stored in its
+# field yet (an impossible date, letters in an amount, a text too long) is kept as typed in record.draft_inputs
+# and reported by the submit check; a save from a stale page is refused (optimistic concurrency on `version`).
+# --------------------------------------------------------------------------------------------------------------
+
+ONE_TO_ONE_STAGES = {
+    "tender": Tender,
+    "contract": Contract,
+    "censor": Censor,
+    "licence": BuilderLicence,
+    "finish_check": FinishCheck,
+    "finish_record": FinishRecord,
+}
+ROW_SETS = {"units": UnitProject, "corps": ProjectCorp, "persons": RecordPerson, "censor_staff": CensorStaff}
+_NOT_EDITABLE = {
+    "id",
+    "record",
+    "project",
+    "censor",
+    "prj_num",
+    "status",
+    "version",
+    "created_at",
+    "updated_at",
+    "national_num",
+    "data_source",
+    "data_level",
+    "check_depart_name",
+    "check_person_name",
+}
+
+
+def editable_fields(model) -> list[models.Field]:
+    """The concrete fields a clerk may write on a stage or row model (the same list for forms, API and save)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in _NOT_EDITABLE and not f.auto_created and getattr(f, "editable", True)
+    ]
+
+
+class _Unparseable(Exception):
+    pass
+
+
+def _parse(field: models.Field, raw):
+    """The Python value of `raw` for `field`, or _Unparseable. Empty input clears the field."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if isinstance(field, models.BooleanField) and not field.null:
+            return False
+        return "" if isinstance(field, models.CharField | models.TextField) else None
+    if isinstance(field, models.ForeignKey):
+        value = raw.pk if hasattr(raw, "pk") else str(raw).strip()
+        if not field.related_model._default_manager.filter(pk=value).exists():
+            raise _Unparseable
+        return value
+    if isinstance(field, models.BooleanField):
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on", "是"):
+            return True
+        if text in ("0", "false", "no", "off", "否"):
+            return False
+        raise _Unparseable
+    if isinstance(field, models.CharField | models.TextField):
+        text = str(raw).strip()
+        if field.max_length and len(text) > field.max_length:
+            raise _Unparseable
+        return text
+    try:
+        value = field.to_python(raw.strip() if isinstance(raw, str) else raw)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # digits that do not fit the column are kept as typed rather than rounded or refused
+            field.get_db_prep_save(value, connection)
+            if value.as_tuple().exponent < -field.decimal_places:
+                raise _Unparseable
+    except (ValidationError, ValueError, TypeError, ArithmeticError) as exc:
+        raise _Unparseable from exc
+    return value
+
+
+def _assign(obj, model, values: dict, prefix: str, kept: dict) -> bool:
+    """Set the editable fields present in `values` on `obj`; return whether anything changed."""
+    changed = False
+    for field in editable_fields(model):
+        if field.name not in values and field.attname not in values:
+            continue
+        raw = values.get(field.name, values.get(field.attname))
+        path = f"{prefix}.{field.name}"
+        try:
+            value = _parse(field, raw)
+        except _Unparseable:
+            kept[path] = raw if isinstance(raw, str | int | float | bool) else str(raw)
+            value = None if field.null else ("" if isinstance(field, models.CharField) else field.get_default())
+        else:
+            kept.pop(path, None)
+        if getattr(obj, field.attname) != value:
+            setattr(obj, field.attname, value)
+            changed = True
+    return changed
+
+
+def project_is_shared_and_fixed(record: Record) -> bool:
+    """A project's basic information is fixed once another claim on it has left the enterprise's hands."""
+    return (
+        Record.objects.filter(project_id=record.project_id)
+        .exclude(pk=record.pk)
+        .exclude(status__in=[RecordStatus.DRAFT, RecordStatus.REJECTED])
+        .exists()
+    )
+
+
+def _save_rows(model, rows: list[dict], owner: dict, prefix: str, kept: dict, unit_ids: dict) -> None:
+    existing = {obj.pk: obj for obj in model.objects.filter(**owner)}
+    keep_ids = set()
+    for i, row in enumerate(rows):
+        row = dict(row)
+        if model is ProjectCorp and "unit" in row:
+            row["unit"] = unit_ids.get(str(row["unit"]), row["unit"])
+        obj = existing.get(_int_or_none(row.get("id"))) or model(**owner)
+        # a removed row's paths must not linger in draft_inputs
+        _assign(obj, model, row, f"{prefix}[{i}]", kept)
+        obj.save()
+        keep_ids.add(obj.pk)
+        if model is UnitProject:  # corps may name a unit by its id or, when new, as "#<index>"
+            unit_ids[f"#{i}"] = obj.pk
+            unit_ids[str(obj.pk)] = obj.pk
+    stale = [pk for pk in existing if pk not in keep_ids]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    for path in [p for p in kept if p.startswith(f"{prefix}[")]:
+        index = int(path[len(prefix) + 1 : path.index("]")])
+        if index >= len(rows):
+            kept.pop(path)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@transaction.atomic
+def record_save(*, record_id: int, user, data: dict, expected_version: int) -> Record:
+    """修改保存: write every section of `data` onto the record, whatever its completeness.
+
+    `data` has the shape of the record page and of the API: {"project": {...}, "tender": {...}, "contract": {...},
+    "censor": {...}, "licence": {...}, "finish_check": {...}, "finish_record": {...}, "units": [{...}],
+    "corps": [{...}], "persons": [{...}], "censor_staff": [{...}]}; absent sections are left as they are; a list
+    replaces the rows (a row with "id" updates that row, one without creates, a missing one is deleted).
+    Values are as typed (strings); a value its field cannot hold yet is kept in `draft_inputs`.
+    Raises DomainError "forbidden" (not this enterprise's), "locked" (decided: G7) or "stale" (another tab saved).
+    """
+    record = Record.objects.select_for_update().select_related("project").get(pk=record_id)
+    if getattr(user, "enterprise_id", None) != record.enterprise_id:
+        raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+    if not record.is_editable_by_enterprise:
+        raise DomainError(
+            _("This record has been decided by the authority and can no longer be changed."), code="locked"
+        )
+    if record.version != expected_version:
+        raise DomainError(
+            _(
+                "This record was saved elsewhere (another tab or another colleague) after you opened it. "
+                "Your changes were not saved over it: reload the page to see the newer version."
+            ),
+            code="stale",
+        )
+    kept = dict(record.draft_inputs or {})
+    if "project" in data and not project_is_shared_and_fixed(record):
+        project = record.project
+        if _assign(project, Project, data["project"], "project", kept):
+            project.save()
+    for key, model in ONE_TO_ONE_STAGES.items():
+        if key not in data:
+            continue
+        stage = model.objects.filter(record=record).first() or model(record=record)
+        if _assign(stage, model, data[key] or {}, key, kept) or stage.pk is None:
+            stage.save()
+    unit_ids: dict = {}
+    if "units" in data:
+        _save_rows(UnitProject, data["units"], {"project": record.project}, "units", kept, unit_ids)
+    if "corps" in data:
+        _save_rows(ProjectCorp, data["corps"], {"record": record}, "corps", kept, unit_ids)
+    if "persons" in data:
+        _save_rows(RecordPerson, data["persons"], {"record": record}, "persons", kept, unit_ids)
+    if "censor_staff" in data:
+        censor = Censor.objects.get_or_create(record=record)[0]
+        _save_rows(CensorStaff, data["censor_staff"], {"censor": censor}, "censor_staff", kept, unit_ids)
+    record.draft_inputs = kept
+    record.version += 1
+    record.save(update_fields=["draft_inputs", "version", "updated_at"])
     return record
