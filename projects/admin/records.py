@@ -223,20 +223,12 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
     ]
     search_fields = ["project__prj_name", "project__prj_num", "enterprise__name", "enterprise__credit_code"]
     list_select_related = ["enterprise", "project", "campaign", "track__campaign", "responsible_authority"]
-
-    @admin.display(description=_("project number"), ordering="project__prj_num")
-    def prj_num(self, obj: Record) -> str:
-        return obj.project.prj_num
-
-    @admin.display(description=_("project name"), ordering="project__prj_name")
-    def prj_name(self, obj: Record) -> str:
-        return obj.project.prj_name
     autocomplete_fields = ["enterprise", "project", "responsible_authority"]
     date_hierarchy = "submitted_at"
     # `status` is a protected FSM field: only review/ transitions change it, never a form.
     readonly_fields = [
         "status", "version", "submitted_at", "review_deadline", "decided_at", "created_by", "created_at",
-        "updated_at",
+        "updated_at", "draft_inputs",
     ]
     fieldsets = [
         (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
@@ -249,12 +241,23 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("System"), {"classes": ["collapse"], "fields": ["created_by", "created_at", "updated_at"]}),
+        (
+            _("System"),
+            {"classes": ["collapse"], "fields": ["created_by", "created_at", "updated_at", "draft_inputs"]},
+        ),
     ]
     inlines = [
         TenderInline, ContractInline, CensorInline, BuilderLicenceInline, FinishCheckInline,
         FinishRecordInline, ProjectCorpInline, RecordPersonInline, AttachmentInline,
     ]
+
+    @admin.display(description=_("project number"), ordering="project__prj_num")
+    def prj_num(self, obj: Record) -> str:
+        return obj.project.prj_num
+
+    @admin.display(description=_("project name"), ordering="project__prj_name")
+    def prj_name(self, obj: Record) -> str:
+        return obj.project.prj_name
 
     def get_queryset(self, request):
         # __str__ names the enterprise and the project (autocomplete results, page titles, delete pages). The
