@@ -53,6 +53,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_department",
         "accounts.view_enterprise",
         "accounts.view_qualification",
+        "review.view_recordtransition",
+        "review.view_workdayoverride",
+        "review.view_calendaryear",
     ],
     Role.PROVINCIAL: [
         "projects.view_*",
@@ -69,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_user",
         "accounts.change_user",
         "accounts.view_user",
+        "review.view_recordtransition",
+        "review.*_workdayoverride",
+        "review.*_calendaryear",
     ],
 }
 

@@ -31,6 +31,22 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "admin:*": OFFICIALS,
     "api-schema": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     "api-docs": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
+    # the REST API (portal/api/urls.py). PUBLIC passes this gate because a token is read by DRF, after this
+    # middleware; the API's own permission (portal.api.permissions.IsEnterpriseClerk) admits enterprise clerks only,
+    # pinned role by role in tests/portal/test_api_permissions.py. The token endpoint is for anonymous callers.
+    "api:token": EVERYONE,
+    "api:campaign-list": frozenset({PUBLIC, ENTERPRISE}),
+    "api:record-list": frozenset({PUBLIC, ENTERPRISE}),
+    "api:record-detail": frozenset({PUBLIC, ENTERPRISE}),
+    "api:record-submit": frozenset({PUBLIC, ENTERPRISE}),
+    "api:record-attachments": frozenset({PUBLIC, ENTERPRISE}),
+    "api:record-attachment": frozenset({PUBLIC, ENTERPRISE}),
+    # the enterprise portal (portal/urls.py): enterprises only, but the login; attachments also to officials,
+    # whom records_visible_to scopes to their region
+    "portal:login": EVERYONE,
+    "portal:logout": EVERYONE,
+    "portal:attachment": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
+    "portal:*": frozenset({ENTERPRISE}),
 }
 
 

@@ -187,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "业绩补录平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # code tables used by fields of different names get one enum each in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "IdCardTypeEnum": "projects.codes.IdCardType",
+        "StructureTypeEnum": "projects.codes.StructureType",
+    },
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

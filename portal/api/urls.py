@@ -1,0 +1,21 @@
+"""/api/v1/: the enterprise's operations. Every name here has its entry in config/access.py:URL_ROLES."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.TokenObtainView.as_view(), name="token"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("records/", views.RecordListCreateView.as_view(), name="record-list"),
+    path("records/<int:pk>/", views.RecordDetailView.as_view(), name="record-detail"),
+    path("records/<int:pk>/submit/", views.RecordSubmitView.as_view(), name="record-submit"),
+    path("records/<int:pk>/attachments/", views.AttachmentListCreateView.as_view(), name="record-attachments"),
+    path(
+        "records/<int:pk>/attachments/<int:att_id>/",
+        views.AttachmentDetailView.as_view(),
+        name="record-attachment",
+    ),
+]

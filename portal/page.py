@@ -1,0 +1,478 @@
+"""The record page as data: sections (grading.rules.SECTIONS), their fields with labels, widgets, red stars and values.
+
+The page, the POST it sends and `projects.services.record_save` share one shape of data:
+{"project": {...}, "tender": {...}, …, "units": [{"id": "12", ...}, ...], "corps": [...], ...}, values as typed
+strings. Form names are the paths grading uses ("tender.tender_money", "corps[0].corp_code"), input ids are those
+paths made safe for HTML ("f-tender-tender_money", "f-corps-0-corp_code"), so a submit problem links to its input.
+
+Values shown come, in this order, from: the user's own POST (a refused save is shown back as posted), the values
+kept as typed in `record.draft_inputs` (shown with a warning), the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+
+from accounts.models import Region
+from grading import rules
+from grading.checks import Problem
+from projects import codes
+from projects.models import Record, UnitProject
+from projects.services import editable_fields
+
+from . import selectors
+
+ROW_PARTS = ("units", "corps", "persons", "censor_staff")
+STAGE_PARTS = ("project", "tender", "contract", "censor", "licence", "finish_check", "finish_record")
+_STAGE_RE = re.compile(rf"^({'|'.join(STAGE_PARTS)})\.(\w+)$")
+_ROW_RE = re.compile(rf"^({'|'.join(ROW_PARTS)})\[(\d+)\]\.(\w+)$")
+_LONG_TEXT = 300  # CharFields longer than this are text areas
+
+
+def field_id(path: str) -> str:
+    """The HTML id of the input for a grading path: "corps[0].corp_code" -> "f-corps-0-corp_code"."""
+    return "f-" + re.sub(r"[\[\].]+", "-", path).strip("-")
+
+
+def to_text(field: models.Field, value) -> str:
+    """A stored value as the string an input shows (and posts back)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Field specifications (per model, computed once)
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    field: models.Field
+    widget: str  # text, textarea, select, bool, date, number, region, unit
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+
+def _widget(f: models.Field) -> str:
+    if isinstance(f, models.ForeignKey):
+        return "region" if f.related_model is Region else "unit" if f.related_model is UnitProject else "text"
+    if isinstance(f, models.BooleanField):
+        return "bool"
+    if f.choices:
+        return "select"
+    if isinstance(f, models.DateField):
+        return "date"
+    if isinstance(f, models.DecimalField | models.IntegerField):
+        return "number"
+    if isinstance(f, models.TextField) or (f.max_length or 0) > _LONG_TEXT:
+        return "textarea"
+    return "text"
+
+
+_SPECS: dict[str, list[Spec]] = {}
+
+
+def specs(part: rules.Part) -> list[Spec]:
+    if part.key not in _SPECS:
+        _SPECS[part.key] = [
+            Spec(f, _widget(f)) for f in editable_fields(part.model) if f.name not in rules.SYSTEM_FIELDS
+        ]
+    return _SPECS[part.key]
+
+
+def _defaults(part: rules.Part) -> dict[str, str]:
+    return {s.name: to_text(s.field, s.field.get_default()) for s in specs(part)}
+
+
+# Which 项目分类 each 工程用途 belongs to (rendered as data-types on the options; the page filters the list).
+_FUNCTION_TYPES: dict[str, list[str]] = {}
+for _type in codes.ProjectType.values:
+    for _code in codes.functions_for_type(_type):
+        _FUNCTION_TYPES.setdefault(_code, []).append(_type)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Values: from the database (with draft_inputs) or from a POST
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _obj_values(obj, part: rules.Part) -> dict[str, str]:
+    return {s.name: to_text(s.field, getattr(obj, s.field.attname)) for s in specs(part)}
+
+
+def _stage(record: Record, key: str):
+    if key == "project":
+        return record.project
+    try:
+        return getattr(record, key)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _rows(record: Record, key: str) -> list:
+    # the model's ordering: the order grading indexes rows by (and problem paths name them by)
+    if key == "units":
+        return list(record.project.units.all())
+    if key == "censor_staff":
+        censor = _stage(record, "censor")
+        return list(censor.staff.all()) if censor is not None else []
+    return list(getattr(record, key).all())
+
+
+def values_from_record(record: Record) -> tuple[dict, set[str]]:
+    """The page's values from the database, with the values kept as typed on top; and the kept paths."""
+    values: dict = {}
+    for part in rules.PARTS:
+        if part.many:
+            values[part.key] = [{"id": str(obj.pk), **_obj_values(obj, part)} for obj in _rows(record, part.key)]
+        else:
+            obj = _stage(record, part.key)
+            values[part.key] = _obj_values(obj, part) if obj is not None else {}
+    kept = set()
+    for path, raw in (record.draft_inputs or {}).items():
+        head, index, name = rules.split_path(path)
+        target = values.get(head)
+        if isinstance(target, list):
+            target = target[index] if index is not None and index < len(target) else None
+        if isinstance(target, dict):
+            target[name] = "" if raw is None else str(raw)
+            kept.add(path)
+    return values, kept
+
+
+def _blank_row(part: rules.Part, row: dict) -> bool:
+    defaults = _defaults(part)
+    return all((value or "").strip() in ("", defaults.get(name, "")) for name, value in row.items() if name != "id")
+
+
+def parse_post(post) -> tuple[dict, int | None]:
+    """The record_save data and the page's version from the record page's POST.
+
+    Rows are ordered by their index in the form (the page never renumbers); a new row left blank is dropped; a new
+    unit is referred to by its position ("#0", "#1") the way record_save expects it.
+    """
+    data: dict = {}
+    rows: dict[str, dict[int, dict]] = {part: {} for part in post.getlist("rows") if part in ROW_PARTS}
+    for key in post:
+        if m := _STAGE_RE.match(key):
+            data.setdefault(m[1], {})[m[2]] = post.get(key, "")
+        elif m := _ROW_RE.match(key):
+            rows.setdefault(m[1], {}).setdefault(int(m[2]), {})[m[3]] = post.get(key, "")
+    unit_refs: dict[str, str] = {}
+    for key in sorted(rows, key=lambda k: k != "units"):  # units first: corps refer to them
+        part = rules.PART_BY_KEY[key]
+        kept = []
+        for index in sorted(rows[key]):
+            row = rows[key][index]
+            if not row.get("id") and _blank_row(part, row):
+                continue
+            if key == "units":
+                unit_refs[f"#{index}"] = f"#{len(kept)}"
+            kept.append(row)
+        data[key] = kept
+    for row in data.get("corps", []):
+        if (row.get("unit") or "").startswith("#"):
+            row["unit"] = unit_refs.get(row["unit"], "")
+    try:
+        version = int(post.get("version", ""))
+    except ValueError:
+        version = None
+    return data, version
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The page's view model
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    selected: bool = False
+    types: str = ""  # 工程用途: the 项目分类 codes it belongs to
+
+
+@dataclass
+class RegionLevelSelect:
+    id: str
+    label: str
+    options: list[Option]
+    hidden: bool = False
+
+
+@dataclass
+class FieldView:
+    name: str
+    id: str
+    label: str
+    widget: str
+    value: str
+    required: bool
+    kept: bool = False
+    help_text: str = ""
+    options: list[Option] = field(default_factory=list)
+    regions: list[RegionLevelSelect] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def display(self) -> str:
+        """The value as a reader sees it: the name of a code, 是/否, or the text."""
+        if self.widget in ("select", "bool", "unit"):
+            for option in self.options:
+                if option.value == self.value and option.value != "":
+                    return option.label
+            return self.value
+        if self.widget == "region":
+            chosen = [o.label for level in self.regions for o in level.options if o.selected]
+            return " ".join(chosen) or self.value
+        return self.value
+
+
+@dataclass
+class RowView:
+    index: str  # "0", "1", … or "__i__" in the template of a new row
+    id: str
+    fields: list[FieldView]
+    number: str  # shown: 1, 2, …
+
+
+@dataclass
+class PartView:
+    key: str
+    label: str
+    many: bool
+    readonly: bool
+    fields: list[FieldView] = field(default_factory=list)
+    rows: list[RowView] = field(default_factory=list)
+    template: RowView | None = None
+    next_index: int = 0
+    note: str = ""
+
+
+@dataclass
+class ProblemView:
+    message: str
+    href: str
+    rule: str
+
+
+@dataclass
+class SectionView:
+    key: str
+    label: str
+    parts: list[PartView]
+    filled: int = 0
+    required: int = 0
+    problems: list[ProblemView] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"s-{self.key}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.required else round(100 * self.filled / self.required)
+
+    @property
+    def complete(self) -> bool:
+        return self.filled >= self.required
+
+
+class RegionPicker:
+    """The lists of the region picker for one value, read once per page."""
+
+    def __init__(self) -> None:
+        self._provinces: list[Region] | None = None
+
+    def provinces(self) -> list[Region]:
+        if self._provinces is None:
+            self._provinces = selectors.region_children("")
+        return self._provinces
+
+    def selects(self, fid: str, code: str, chain: list[Region] | None = None) -> list[RegionLevelSelect]:
+        chain = chain if chain is not None else (selectors.region_chain(code) if code else [])
+        chosen = [r.code for r in chain]
+        levels = [self.provinces()]
+        for parent in chain[:-1] if chain and chain[-1].level == 3 else chain:
+            levels.append(selectors.region_children(parent.code))
+        while len(levels) < 3:
+            levels.append([])
+        labels = (_("Province"), _("City"), _("County"))
+        result = []
+        for depth, (label, regions) in enumerate(zip(labels, levels, strict=True)):
+            options = [Option("", _("— choose —"))] + [
+                Option(r.code, region_label(r), r.code in chosen) for r in regions
+            ]
+            # a county directly under a province (省直管县) leaves the third list empty
+            hidden = depth == 2 and len(chain) == 2 and chain[-1].level == 3
+            result.append(RegionLevelSelect(f"{fid}-l{depth + 1}", str(label), options, hidden))
+        return result
+
+
+def region_label(region: Region) -> str:
+    if region.valid_until is not None:
+        return _("%(name)s (until %(year)s)") % {"name": region.name, "year": region.valid_until}
+    return region.name
+
+
+def _options(spec: Spec, value: str) -> list[Option]:
+    f = spec.field
+    if spec.widget == "bool":
+        opts = [Option("", _("— not filled —"))] if f.null else []
+        opts += [Option("1", _("Yes")), Option("0", _("No"))]
+    else:
+        opts = [Option("", _("— choose —"))]
+        for code, label in f.flatchoices:
+            types = " ".join(_FUNCTION_TYPES.get(code, [])) if f.name == "prj_function" else ""
+            opts.append(Option(str(code), str(label), types=types))
+    for o in opts:
+        o.selected = o.value == value
+    if value and not any(o.selected for o in opts):  # a code no longer in the table: show it as it is
+        opts.append(Option(value, value, True))
+    return opts
+
+
+def _unit_options(units: list[dict], value: str) -> list[Option]:
+    opts = [Option("", _("— whole project —"))]
+    for i, unit in enumerate(units):
+        ref = unit.get("id") or f"#{i}"
+        label = unit.get("sub_prj_name") or _("Unit project %(n)s") % {"n": i + 1}
+        opts.append(Option(ref, label, ref == value))
+    return opts
+
+
+class PageBuilder:
+    def __init__(self, record: Record, values: dict, kept: set[str], *, editable: bool, project_fixed: bool) -> None:
+        self.record = record
+        self.values = values
+        self.kept = kept
+        self.editable = editable
+        self.project_fixed = project_fixed
+        self.regions = RegionPicker()
+
+    def field(self, spec: Spec, path: str, value: str, *, required_path: str = "") -> FieldView:
+        f = spec.field
+        view = FieldView(
+            name=path,
+            id=field_id(path),
+            label=str(f.verbose_name),
+            widget=spec.widget,
+            value=value,
+            required=rules.is_required(required_path or path),
+            kept=path in self.kept,
+            help_text=str(f.help_text or ""),
+        )
+        if spec.widget in ("select", "bool"):
+            view.options = _options(spec, value)
+        elif spec.widget == "unit":
+            view.options = _unit_options(self.values.get("units", []), value)
+        elif spec.widget == "region":
+            chain = None
+            county = self.record.project.county
+            if value == county.code:
+                chain = []
+                region = county
+                while region is not None:  # loaded with the record (county__parent__parent)
+                    chain.insert(0, region)
+                    region = region.parent
+            view.regions = self.regions.selects(view.id, value, chain)
+        return view
+
+    def part(self, part: rules.Part) -> PartView:
+        readonly = not self.editable or (part.key == "project" and self.project_fixed)
+        view = PartView(part.key, str(part.label), part.many, readonly)
+        if part.key == "project" and self.project_fixed and self.editable:
+            view.note = _(
+                "Another enterprise's record of this project has been submitted: the basic information is fixed."
+            )
+        if not part.many:
+            values = self.values.get(part.key) or {}
+            defaults = _defaults(part)
+            view.fields = [
+                self.field(s, f"{part.key}.{s.name}", values.get(s.name, defaults[s.name])) for s in specs(part)
+            ]
+            return view
+        defaults = _defaults(part)
+        for i, row in enumerate(self.values.get(part.key) or []):
+            fields = [
+                self.field(s, f"{part.key}[{i}].{s.name}", row.get(s.name, defaults[s.name])) for s in specs(part)
+            ]
+            view.rows.append(RowView(str(i), row.get("id", ""), fields, str(i + 1)))
+        view.next_index = len(view.rows)
+        if not readonly:  # the template of a new row; portal.js replaces __i__ with the next free index
+            fields = [
+                self.field(s, f"{part.key}[__i__].{s.name}", defaults[s.name], required_path=f"{part.key}.{s.name}")
+                for s in specs(part)
+            ]
+            view.template = RowView("__i__", "", fields, "")
+        return view
+
+    def build(self, completeness: dict[str, tuple[int, int]], problems: list[Problem]) -> list[SectionView]:
+        sections = []
+        for section in rules.SECTIONS:
+            parts = [self.part(p) for p in section.parts]
+            filled, required = completeness.get(section.key, (0, 0))
+            sections.append(SectionView(section.key, str(section.label), parts, filled, required))
+        by_key = {s.key: s for s in sections}
+        fields = {
+            f.id: f for s in sections for p in s.parts for f in [*p.fields, *(x for r in p.rows for x in r.fields)]
+        }
+        for problem in problems:
+            fid = field_id(problem.path) if problem.path else ""
+            if fid in fields:
+                href = f"#{fid}"
+                fields[fid].problem = fields[fid].problem or problem.message
+            elif problem.path.startswith(f"{rules.ATTACHMENTS_SECTION}."):
+                href = f"#{fid}"
+            elif problem.section:
+                href = f"#s-{problem.section}"
+            else:
+                href = "#problems"
+            target = by_key.get(problem.section)
+            view = ProblemView(problem.message, href, problem.rule)
+            if target is not None:
+                target.problems.append(view)
+        return sections
+
+
+def build_sections(
+    record: Record,
+    *,
+    posted: dict | None = None,
+    editable: bool,
+    project_fixed: bool,
+    completeness: dict[str, tuple[int, int]],
+    problems: list[Problem] = (),
+) -> list[SectionView]:
+    if posted is not None:
+        values, kept = values_from_record(record)
+        for key, value in posted.items():  # the user's own input wins over the database, section by section
+            values[key] = value
+        kept = {p for p in kept if rules.split_path(p)[0] not in posted}
+    else:
+        values, kept = values_from_record(record)
+    builder = PageBuilder(record, values, kept, editable=editable, project_fixed=project_fixed)
+    return builder.build(completeness, list(problems))
+
+
+def problems_without_section(problems: list[Problem]) -> list[ProblemView]:
+    """Problems of the whole record (G2–G4 of the campaign): shown at the top, linked to nothing."""
+    return [ProblemView(p.message, "#problems", p.rule) for p in problems if not p.section]

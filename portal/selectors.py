@@ -1,0 +1,129 @@
+"""Read-side queries of the enterprise portal. Every one starts from `records_visible_to(user)` (the one scoping rule),
+so another enterprise's record or attachment is simply not found (404)."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Region
+from projects.models import Attachment, Campaign, Record, RecordStatus
+from projects.selectors import records_visible_to
+from review.models import RecordTransition
+
+_STAGES = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
+
+
+def record_list(user, *, status: str = "", year: int | None = None, q: str = "") -> QuerySet[Record]:
+    """The rows of 我的业绩: project, authority, completion date and the latest rejection reason, in one query."""
+    latest_rejection = (
+        RecordTransition.objects.filter(record=OuterRef("pk"), to_status=RecordStatus.REJECTED)
+        .order_by("-at", "-id")
+        .values("reason")[:1]
+    )
+    qs = (
+        records_visible_to(user)
+        .select_related("project", "responsible_authority", "finish_check", "campaign")
+        .only(
+            "id",
+            "status",
+            "version",
+            "review_deadline",
+            "updated_at",
+            "submitted_at",
+            "project__prj_name",
+            "project__prj_num",
+            "project__data_level",
+            "responsible_authority__name",
+            "finish_check__e_date",
+            "campaign__name",
+        )
+        .annotate(rejection_reason=Subquery(latest_rejection))
+        .order_by("-updated_at", "-id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(finish_check__e_date__year=year)
+    if q:
+        qs = qs.filter(project__prj_name__icontains=q.strip())
+    return qs
+
+
+def completion_years(user) -> list[int]:
+    """The completion years of the user's records, newest first (the year filter's choices)."""
+    return sorted(
+        {
+            y
+            for y in records_visible_to(user)
+            .filter(finish_check__e_date__isnull=False)
+            .annotate(y=ExtractYear("finish_check__e_date"))
+            .values_list("y", flat=True)
+            .distinct()
+        },
+        reverse=True,
+    )
+
+
+def record_for_page(user, pk: int) -> Record:
+    """The record with every stage and row the record page shows, in a fixed number of queries; 404 when unseen."""
+    qs = (
+        records_visible_to(user)
+        .select_related("project__county__parent__parent", "campaign", "responsible_authority", "enterprise", *_STAGES)
+        .prefetch_related(
+            "project__units",
+            "corps",
+            "persons",
+            "censor__staff",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "uploaded_at", "id")),
+        )
+    )
+    record = get_object_or_404(qs, pk=pk)
+    record._grading_loaded = True  # grading.checks.load_record: everything it reads is loaded above
+    return record
+
+
+def latest_rejection_reason(record: Record) -> str:
+    if record.status != RecordStatus.REJECTED:
+        return ""
+    row = (
+        RecordTransition.objects.filter(record=record, to_status=RecordStatus.REJECTED)
+        .order_by("-at", "-id")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return row or ""
+
+
+def attachment_for(user, pk: int) -> Attachment:
+    """An attachment of a record the user may see (owner enterprise, reviewers of its region, provincial staff)."""
+    return get_object_or_404(
+        Attachment.objects.select_related("record").filter(record__in=records_visible_to(user)), pk=pk
+    )
+
+
+def campaigns_for(enterprise) -> QuerySet[Campaign]:
+    """Active campaigns that open for one of the enterprise's kinds (G4); dates are checked at submit."""
+    return (
+        Campaign.objects.filter(is_active=True, openings__enterprise_kind__in=enterprise.kinds)
+        .select_related("province")
+        .distinct()
+        .order_by("-notice_date")
+    )
+
+
+def region_children(code: str) -> list[Region]:
+    """The regions under `code` ("" for the provinces), current ones first by code."""
+    qs = Region.objects.filter(parent_id=code) if code else Region.objects.filter(level=1)
+    return list(qs.order_by("code").only("code", "name", "level", "valid_until"))
+
+
+def region_chain(code: str) -> list[Region]:
+    """The county, its city and its province (top first) for a region code; [] for an unknown code."""
+    region = Region.objects.select_related("parent__parent").filter(code=code).first()
+    chain = []
+    while region is not None:
+        chain.insert(0, region)
+        region = region.parent
+    return chain

@@ -1,0 +1,20 @@
+"""The enterprise portal under /portal/ (who may open each URL: config/access.py, names "portal:*")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.record_list, name="records"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("records/new/", views.record_new, name="record_new"),
+    path("records/<int:pk>/", views.record_page, name="record"),
+    path("records/<int:pk>/submit/", views.record_submit, name="record_submit"),
+    path("records/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("regions/<str:code>/", views.region_children, name="region_children"),
+]

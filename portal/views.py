@@ -1,0 +1,327 @@
+"""The enterprise portal's views: parse, call one service, render. Reads go through portal.selectors (scoped by
+records_visible_to), writes through the services of projects/, review/ and portal.services."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.errors import DomainError
+from grading.checks import section_completeness
+from grading.rules import REQUIRED_ATTACHMENTS
+from projects.attachments import attachment_add, attachment_remove
+from projects.models import AttachmentKind, Record, RecordStatus
+from projects.services import project_is_shared_and_fixed, record_save, record_start
+from review.services import SubmitRefused, submit_record
+
+from . import auth, page, selectors
+from .deadlines import WorkdayCounter
+from .forms import AttachmentForm, ListFilterForm, LoginForm, RecordStartForm
+
+PAGE_SIZE = 20
+_ANCHOR_RE = re.compile(r"^[\w-]{1,60}$")
+
+
+def _forbidden(request, message: str) -> HttpResponse:
+    return render(request, "portal/forbidden.html", {"message": message}, status=403)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Login and logout
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _safe_next(request, target: str) -> str:
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("portal:records")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated and auth.is_portal_user(request.user) and request.method == "GET":
+        return redirect(_safe_next(request, request.GET.get("next", "")))
+    form = LoginForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    error, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        username, ip = form.cleaned_data["username"], auth.client_ip(request)
+        wait = auth.throttle_wait(username, ip)
+        user = None if wait else auth.check_password_step(request, username, form.cleaned_data["password"])
+        if wait:
+            error, status = auth.wait_message(wait), 429
+        elif user is None:
+            wait = auth.record_failure(username, ip)
+            error = auth.wait_message(wait) if wait else _("The account or the password is not correct.")
+            status = 429 if wait else 200
+        elif not auth.is_portal_user(user):
+            error = _(
+                "This login is for enterprises. Housing and construction authorities and provincial staff log in "
+                "to the administration site at /admin/."
+            )
+        else:
+            step = auth.second_factor(request, user)
+            if step.passed:
+                auth.clear_failures(username, ip)
+                auth.complete_login(request, user)
+                return redirect(_safe_next(request, form.cleaned_data["next"]))
+            if step.redirect_url:
+                request.session[auth.PENDING_USER_KEY] = user.pk
+                return redirect(step.redirect_url)
+            error = step.message
+    return render(request, "portal/login.html", {"form": form, "error": error}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("portal:login")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 我的业绩
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def record_list(request):
+    user = request.user
+    form = ListFilterForm(request.GET or None, years=selectors.completion_years(user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.record_list(
+        user, status=filters.get("status") or "", year=filters.get("year"), q=filters.get("q") or ""
+    )
+    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counter = WorkdayCounter()
+    rows = [(record, counter.view(record.review_deadline) if _pending(record) else None) for record in page_obj]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/record_list.html",
+        {"form": form, "page_obj": page_obj, "rows": rows, "query": query.urlencode(), "nav": "records"},
+    )
+
+
+def _pending(record: Record) -> bool:
+    return record.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 新增报建
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def record_new(request):
+    enterprise = request.user.enterprise
+    form = RecordStartForm(request.POST or None, campaigns=selectors.campaigns_for(enterprise))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = record_start(
+                enterprise=enterprise,
+                campaign=data["campaign"],
+                user=request.user,
+                prj_name=data["prj_name"],
+                county=data["county"],
+                prj_num=data["prj_num"],
+                licence_cert_no=data["licence_cert_no"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The record was created. Fill in its sections and save."))
+            return redirect("portal:record", pk=record.pk)
+    county_code = (form["county"].value() or "").strip()
+    picker = page.RegionPicker().selects("f-county", county_code)
+    return render(
+        request,
+        "portal/record_new.html",
+        {"form": form, "picker": picker, "county_code": county_code, "nav": "new"},
+        status=400 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The record page: show, 修改保存, 提交审核
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _render_record(
+    request,
+    record: Record,
+    *,
+    posted: dict | None = None,
+    problems=(),
+    error: str = "",
+    stale: bool = False,
+    version: int | None = None,
+    upload_form: AttachmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    editable = record.is_editable_by_enterprise
+    sections = page.build_sections(
+        record,
+        posted=posted,
+        editable=editable,
+        project_fixed=editable and project_is_shared_and_fixed(record),
+        completeness=section_completeness(record),
+        problems=problems,
+    )
+    attachments = list(record.attachments.all())
+    present = {a.kind for a in attachments}
+    required_kinds = [
+        {"kind": k, "label": AttachmentKind(k).label, "present": k in present, "id": page.field_id(f"attachments.{k}")}
+        for k in REQUIRED_ATTACHMENTS
+    ]
+    counter = WorkdayCounter()
+    context = {
+        "nav": "records",
+        "record": record,
+        "project": record.project,
+        "sections": sections,
+        "editable": editable,
+        # a refused save shows the version the user's page had, so saving again is refused again until reloaded
+        "version": version if version is not None else record.version,
+        "problems": list(problems),
+        "loose_problems": page.problems_without_section(list(problems)),
+        "error": error,
+        "stale": stale,
+        "attachments": attachments,
+        "required_kinds": required_kinds,
+        "upload_form": upload_form or AttachmentForm(),
+        "deadline": counter.view(record.review_deadline) if _pending(record) else None,
+        "rejection_reason": selectors.latest_rejection_reason(record),
+        "max_upload": settings.ATTACHMENT_MAX_BYTES,
+    }
+    return render(request, "portal/record_page.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def record_page(request, pk: int):
+    record = selectors.record_for_page(request.user, pk)
+    if request.method == "GET":
+        return _render_record(request, record)
+    data, version = page.parse_post(request.POST)
+    try:
+        record_save(record_id=record.pk, user=request.user, data=data, expected_version=version or 0)
+    except DomainError as exc:
+        if exc.code in ("forbidden", "locked"):
+            return _forbidden(request, str(exc.message))
+        return _render_record(
+            request,
+            record,
+            posted=data,
+            version=version or 0,
+            error=str(exc.message),
+            stale=exc.code == "stale",
+            status=409 if exc.code == "stale" else 400,
+        )
+    messages.success(request, _("Saved."))
+    anchor = request.POST.get("anchor", "")
+    url = reverse("portal:record", args=[record.pk]) + "?saved=1"
+    return redirect(url + (f"#{anchor}" if _ANCHOR_RE.match(anchor) else ""))
+
+
+@require_POST
+def record_submit(request, pk: int):
+    record = selectors.record_for_page(request.user, pk)
+    try:
+        submit_record(record_id=record.pk, user=request.user)
+    except SubmitRefused as exc:
+        return _render_record(request, record, problems=exc.problems, error=str(exc.message), status=422)
+    except DomainError as exc:
+        if exc.code in ("forbidden", "locked"):
+            return _forbidden(request, str(exc.message))
+        return _render_record(request, record, error=str(exc.message), status=400)
+    messages.success(request, _("The record was submitted for review."))
+    return redirect("portal:record", pk=record.pk)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Attachments
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_POST
+def attachment_upload(request, pk: int):
+    record = selectors.record_for_page(request.user, pk)
+    if not record.is_editable_by_enterprise:  # G7: refused whatever was sent, even an empty form
+        return _forbidden(request, _("This record has been submitted or decided and can no longer be changed."))
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment_add(
+                record_id=record.pk,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except DomainError as exc:
+            if exc.code in ("forbidden", "locked"):
+                return _forbidden(request, str(exc.message))
+            form.add_error("file" if exc.field == "file" else None, str(exc.message))
+        else:
+            messages.success(request, _("The attachment was uploaded."))
+            return redirect(reverse("portal:record", args=[record.pk]) + "#s-attachments")
+    return _render_record(request, record, upload_form=form, status=400)
+
+
+@require_POST
+def attachment_delete(request, pk: int):
+    attachment = selectors.attachment_for(request.user, pk)
+    try:
+        attachment_remove(attachment_id=attachment.pk, user=request.user)
+    except DomainError as exc:
+        if exc.code == "not_found":
+            raise Http404 from exc
+        return _forbidden(request, str(exc.message))
+    messages.success(request, _("The attachment was deleted."))
+    return redirect(reverse("portal:record", args=[attachment.record_id]) + "#s-attachments")
+
+
+@require_GET
+def attachment_file(request, pk: int):
+    """The file, to the owner enterprise, the reviewers whose region holds the project and provincial staff."""
+    attachment = selectors.attachment_for(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=request.GET.get("inline") != "1",
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The region picker's lists
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def region_children(request, code: str):
+    children = selectors.region_children(code)
+    response = JsonResponse(
+        {"regions": [{"code": r.code, "name": page.region_label(r), "level": r.level} for r in children]}
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
