@@ -31,16 +31,10 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "admin:*": OFFICIALS,
     "api-schema": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     "api-docs": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
-    # the REST API (portal/api/urls.py). PUBLIC passes this gate because a token is read by DRF, after this
-    # middleware; the API's own permission (portal.api.permissions.IsEnterpriseClerk) admits enterprise clerks only,
-    # pinned role by role in tests/portal/test_api_permissions.py. The token endpoint is for anonymous callers.
+    # the REST API (portal/api/urls.py): enterprise clerks, by session or by token (read here, see _api_user);
+    # the token endpoint is for anonymous callers.
     "api:token": EVERYONE,
-    "api:campaign-list": frozenset({PUBLIC, ENTERPRISE}),
-    "api:record-list": frozenset({PUBLIC, ENTERPRISE}),
-    "api:record-detail": frozenset({PUBLIC, ENTERPRISE}),
-    "api:record-submit": frozenset({PUBLIC, ENTERPRISE}),
-    "api:record-attachments": frozenset({PUBLIC, ENTERPRISE}),
-    "api:record-attachment": frozenset({PUBLIC, ENTERPRISE}),
+    "api:*": frozenset({ENTERPRISE}),
     # the enterprise portal (portal/urls.py): enterprises only, but the login; attachments also to officials,
     # whom records_visible_to scopes to their region
     "portal:login": EVERYONE,
@@ -77,6 +71,31 @@ def is_allowed(user, view_name: str | None) -> bool:
     return PUBLIC in allowed or role_of(user) in allowed
 
 
+def _api_user(request):
+    """The user of an API request that authenticates with `Authorization: Token …` (DRF reads it again later)."""
+    from rest_framework.authentication import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+
+    try:
+        result = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return result[0] if result else None
+
+
+def _api_denied(status: int):
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    detail = _("Log in or send a valid token.") if status == 401 else _("Only enterprise clerks may use this API.")
+    response = JsonResponse(
+        {"code": "not_authenticated" if status == 401 else "permission_denied", "detail": detail}, status=status
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = "Token"
+    return response
+
+
 class UrlRoleMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -91,6 +110,13 @@ class UrlRoleMiddleware:
             return None
         if is_allowed(request.user, match.view_name):
             return None
+        if match.view_name.startswith("api:"):
+            if request.user.is_authenticated:
+                return _api_denied(403)
+            token_user = _api_user(request)
+            if token_user is None:
+                return _api_denied(401)
+            return None if is_allowed(token_user, match.view_name) else _api_denied(403)
         if not request.user.is_authenticated:
             login_url = reverse("admin:login") if match.view_name.startswith("admin:") else settings.LOGIN_URL
             return redirect_to_login(request.get_full_path(), login_url)

@@ -370,7 +370,7 @@ class UnitProject(models.Model):
     class Meta:
         verbose_name = _("unit project")
         verbose_name_plural = _("unit projects")
-        ordering = ["project", "unit_code", "id"]
+        ordering = ["project", "id"]  # the order rows were entered: page, checks and save agree
 
     def __str__(self) -> str:
         return self.sub_prj_name or self.unit_code
@@ -736,7 +736,7 @@ class ProjectCorp(models.Model):
     class Meta:
         verbose_name = _("participating unit")
         verbose_name_plural = _("participating units")
-        ordering = ["record", "corp_role", "id"]
+        ordering = ["record", "id"]  # the order rows were entered: page, checks and save agree
 
     def __str__(self) -> str:
         return self.corp_name

@@ -26,8 +26,6 @@ def _portal_settings(settings, tmp_path):
     the login throttle counts in Redis under a prefix of its own for each test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
-    # TODO(lead): config/settings.py LOGIN_URL is "admin:login"; the portal needs "portal:login" (see the report)
-    settings.LOGIN_URL = "portal:login"
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"yeji-test-{uuid.uuid4().hex[:8]}"},
     }

@@ -147,7 +147,8 @@ def test_the_walk_finds_every_api_url():
         )
     }
     for _path, name in API_URLS:
-        assert access.PUBLIC in access.roles_for(name), f"{name} needs its entry in config/access.py:URL_ROLES"
+        expected = access.EVERYONE if name == "api:token" else frozenset({access.ENTERPRISE})
+        assert access.roles_for(name) == expected, f"{name}: config/access.py:URL_ROLES names exactly who may call it"
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ("clerk_a", "clerk_b")])
