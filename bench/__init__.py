@@ -16,4 +16,5 @@ configured for (`DATABASE_URL`): run it against a database of its own, never one
 #: Benchmark name -> module, in the order `python -m bench` runs them.
 BENCHMARKS: dict[str, str] = {
     "load_records": "bench.load_records",
+    "portal_pages": "bench.pages",
 }

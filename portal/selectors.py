@@ -59,6 +59,7 @@ def completion_years(user) -> list[int]:
             for y in records_visible_to(user)
             .filter(finish_check__e_date__isnull=False)
             .annotate(y=ExtractYear("finish_check__e_date"))
+            .order_by()  # the default ordering would join updated_at into the DISTINCT: one row per record
             .values_list("y", flat=True)
             .distinct()
         },
