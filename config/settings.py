@@ -203,7 +203,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}  # the nightly jobs (review, sync) add their entries here
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE: dict = {  # the nightly jobs (review, sync) add their entries here
+    "review.auto_approve_overdue": {  # G5/P1: 逾期视为审核通过, at 00:30 Asia/Shanghai (CELERY_TIMEZONE)
+        "task": "review.tasks.auto_approve_overdue",
+        "schedule": crontab(hour=0, minute=30),
+    },
+}
 
 
 LOGGING = {

@@ -474,6 +474,21 @@ class Record(FSMModelMixin, models.Model):
         self.reaches_national = reaches_national
         self.decided_at = None
 
+    @transition(field=status, source=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW], target=RecordStatus.APPROVED)
+    def approve(self, *, at) -> None:
+        """审核通过 by a reviewer or provincial staff (the service checks who may, and fills the stages)."""
+        self.decided_at = at
+
+    @transition(field=status, source=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW], target=RecordStatus.REJECTED)
+    def reject(self, *, at) -> None:
+        """审核不通过: the service requires the reason and logs it."""
+        self.decided_at = at
+
+    @transition(field=status, source=RecordStatus.SUBMITTED, target=RecordStatus.APPROVED)
+    def auto_approve(self, *, at) -> None:
+        """逾期视为审核通过 (G5, P1). The nightly job applies the same change set-based, in one UPDATE."""
+        self.decided_at = at
+
     def clean_fields(self, exclude=None) -> None:
         # The status is protected (django-fsm): only transitions set it, so validation never writes it back.
         super().clean_fields(exclude={*(exclude or ()), "status"})

@@ -1,22 +1,39 @@
-"""Writes of review/: submitting a record (提交审核) and the transition log. The portal, the API and the admin call
-these services; no rule lives in a view.
+"""Writes of review/: submitting a record (提交审核), deciding it (审核通过 / 审核不通过), the nightly auto-approval
+(逾期视为审核通过) and the transition log. The portal, the API, the admin, the command and the task call these
+services; no rule lives in a view.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+import pghistory
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.errors import DomainError
 from accounts.models import Role
+from grading import grades
 from grading.checks import Problem, check_record, load_record
 from grading.rules import section_of
 from projects.campaigns import Admission, admission_for_record
-from projects.models import DeclaredSource, Record, RecordStatus
+from projects.models import (
+    BuilderLicence,
+    Censor,
+    Contract,
+    DeclaredSource,
+    FinishCheck,
+    FinishRecord,
+    Project,
+    Record,
+    RecordStatus,
+    Tender,
+)
 from projects.selectors import declared_elsewhere
 
 from .models import RecordTransition, TransitionBy
@@ -180,3 +197,220 @@ def submit_record(*, record_id: int, user) -> Record:
             record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user, by=TransitionBy.PERSON
         )
     return locked
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Decisions: 审核通过 / 审核不通过 (G5, G7, P2, J9)
+# ------------------------------------------------------------------------------------------------------------------
+
+#: The stage tables every decision fills (信息审核部门, 信息审核人, 数据来源, 数据等级), by the record's relation name.
+STAGE_MODELS = {
+    "censor": Censor,
+    "tender": Tender,
+    "contract": Contract,
+    "licence": BuilderLicence,
+    "finish_check": FinishCheck,
+    "finish_record": FinishRecord,
+}
+STAGE_FIELDS = ["check_depart_name", "check_person_name", "data_level", "data_source", "updated_at"]
+
+
+def _lock_for_decision(record_id: int) -> Record:
+    """The record with its row locked until the transaction ends: of two deciders, the second waits here and then
+    sees the first one's decision."""
+    locked = (
+        Record.objects.select_for_update(of=("self",), nowait=False)
+        .select_related("project__county", "campaign", "responsible_authority")
+        .filter(pk=record_id)
+        .first()
+    )
+    if locked is None:
+        raise DomainError(_("This record does not exist."), code="not_found")
+    return locked
+
+
+def _may_decide(user, record: Record) -> bool:
+    """P2: the reviewers of the record's responsible authority decide its submitted records; provincial staff of the
+    record's province decide its submitted and its direct-review records."""
+    role = getattr(user, "role", None)
+    if role == Role.PROVINCIAL:
+        return bool(user.authority_id) and user.authority.region_id == record.project.county.province_code
+    if role == Role.REVIEWER:
+        return (
+            bool(user.authority_id)
+            and user.authority_id == record.responsible_authority_id
+            and record.status != RecordStatus.DIRECT_REVIEW
+        )
+    return False
+
+
+def _check_decider(user, record: Record) -> None:
+    if not _may_decide(user, record):
+        raise DomainError(
+            _(
+                "This record is not in your jurisdiction: only its responsible authority or the provincial office "
+                "decides it."
+            ),
+            code="not_your_jurisdiction",
+        )
+    missing = user.missing_real_name_registration
+    if missing:
+        # Translators: the separator between the items of a list, e.g. "real name, department" (Chinese: "、").
+        separator = _(", ")
+        raise DomainError(
+            _(
+                "You cannot decide records until your real-name registration is complete (J9): %(missing)s missing. "
+                "Ask the platform administrator to complete your account."
+            )
+            % {"missing": separator.join(missing)},
+            code="real_name_required",
+        )
+    if record.status not in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
+        status = RecordStatus(record.status).label
+        if record.status in (RecordStatus.APPROVED, RecordStatus.REJECTED):
+            message = _("This record has already been decided: it is now “%(status)s”. Nothing was changed.")
+            code = "already_decided"
+        else:
+            message = _("This record is not waiting for review: it is “%(status)s”. Nothing was changed.")
+            code = "not_pending"
+        raise DomainError(message % {"status": status}, code=code)
+
+
+def _submitted_on(record: Record, at: dt.datetime) -> dt.date:
+    return (record.submitted_at or at).astimezone(SHANGHAI).date()
+
+
+def _fill_stages(record: Record, *, depart: str, person: str, level: str, at: dt.datetime) -> None:
+    """Write the reviewer, grade and data source into the record's stage rows and its project (TBProjectInfo)."""
+    submitted_on = _submitted_on(record, at)
+    stages: list[tuple[str, object]] = [("project", record.project)]
+    for key, model in STAGE_MODELS.items():
+        stages.extend((key, stage) for stage in model.objects.filter(record=record))
+    for key, stage in stages:
+        stage.check_depart_name = depart[:100]
+        stage.check_person_name = person[:50]
+        stage.data_level = level
+        stage.data_source = grades.data_source_for(getattr(stage, grades.STAGE_DATE_FIELDS[key]), submitted_on)
+        stage.save(update_fields=STAGE_FIELDS)
+
+
+def approve_record(*, record_id: int, user) -> Record:
+    """审核通过 by a reviewer of the responsible authority or by provincial staff (P2), with the row locked: of two
+    deciders exactly one wins, the other gets `already_decided`. Every stage gets the deciding department and
+    person (J9), the grade of the deciding authority (A/B/C) and its data source; the transition is logged."""
+    with transaction.atomic():
+        locked = _lock_for_decision(record_id)
+        _check_decider(user, locked)
+        now = timezone.now()
+        authority = user.authority
+        from_status = locked.status
+        locked.approve(at=now)
+        locked.version += 1
+        locked.save(update_fields=["status", "decided_at", "version", "updated_at"])
+        _fill_stages(
+            locked,
+            depart=f"{authority.name}{user.department.name}",
+            person=user.real_name.strip(),
+            level=grades.level_for_authority(authority),
+            at=now,
+        )
+        write_transition(record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user)
+    return locked
+
+
+def reject_record(*, record_id: int, user, reason: str) -> Record:
+    """审核不通过 with the reason the enterprise reads (G5), under the same rules and lock as `approve_record`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the rejection: the enterprise reads it."), code="reason_required")
+    with transaction.atomic():
+        locked = _lock_for_decision(record_id)
+        _check_decider(user, locked)
+        now = timezone.now()
+        from_status = locked.status
+        locked.reject(at=now)
+        locked.version += 1
+        locked.save(update_fields=["status", "decided_at", "version", "updated_at"])
+        write_transition(
+            record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user, reason=reason
+        )
+    return locked
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The nightly auto-approval: 逾期视为审核通过 (G5, P1)
+# ------------------------------------------------------------------------------------------------------------------
+
+#: The reviewer name, log reason and history actor of a record approved because its review window ran out (P1:
+#: never a person's name). The standard's own wording, the same in every language.
+AUTO_APPROVED = "逾期视为审核通过"
+NIGHTLY_ACTOR = "nightly auto-approval"
+
+
+def auto_approve_overdue(now: dt.datetime | None = None) -> int:
+    """Approve every submitted record whose review deadline has passed (G5, P1); return how many.
+
+    Set-based: one `UPDATE … WHERE status = 'submitted' AND review_deadline < now RETURNING id`, then one UPDATE per
+    stage table and one INSERT of the log rows, whatever the number of records. The WHERE on the status makes it a
+    compare-and-set: a record a reviewer holds locked is waited for and, once decided, no longer matches; two runs at
+    once approve each record once. Running it again changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(), pghistory.context(actor=NIGHTLY_ACTOR):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Record._meta.db_table} "  # the table name is ours; values are parameters
+                "SET status = %s, decided_at = %s, updated_at = %s, version = version + 1 "
+                "WHERE status = %s AND review_deadline < %s RETURNING id",
+                [RecordStatus.APPROVED, now, now, RecordStatus.SUBMITTED, now],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+        if not ids:
+            return 0
+        _grade_auto_approved(ids)
+        RecordTransition.objects.bulk_create(
+            [
+                RecordTransition(
+                    record_id=record_id,
+                    from_status=RecordStatus.SUBMITTED,
+                    to_status=RecordStatus.APPROVED,
+                    at=now,
+                    by=TransitionBy.NIGHTLY_JOB,
+                    reason=AUTO_APPROVED,
+                )
+                for record_id in ids
+            ],
+            batch_size=5000,
+        )
+    return len(ids)
+
+
+def _grade_auto_approved(ids: list[int]) -> None:
+    """P1, set-based: every stage of the records `ids` (and their projects) gets the responsible authority as
+    reviewing department, 逾期视为审核通过 as reviewer, the campaign's P1 grade and its data source."""
+    ids_sql = RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    records = Record.objects.filter(pk=OuterRef("record_id"))
+    submitted_on = Subquery(records.annotate(day=TruncDate("submitted_at", tzinfo=SHANGHAI)).values("day")[:1])
+    values = {
+        "data_level": Subquery(records.annotate(grade=grades.auto_approval_level_expression()).values("grade")[:1]),
+        "check_depart_name": Subquery(records.values("responsible_authority__name")[:1]),
+        "check_person_name": AUTO_APPROVED,
+        "updated_at": timezone.now(),
+    }
+    for key, model in STAGE_MODELS.items():
+        model.objects.filter(record_id__in=ids_sql).update(
+            data_source=grades.data_source_expression(grades.STAGE_DATE_FIELDS[key], submitted_on), **values
+        )
+    # The project (TBProjectInfo) is shared by the enterprises that claim it: the latest of its records approved
+    # tonight speaks for it.
+    latest = Record.objects.filter(project_id=OuterRef("pk"), pk__in=ids_sql).order_by("-pk")
+    Project.objects.filter(pk__in=Record.objects.filter(pk__in=ids_sql).values("project_id")).update(
+        data_level=Subquery(latest.annotate(grade=grades.auto_approval_level_expression()).values("grade")[:1]),
+        check_depart_name=Subquery(latest.values("responsible_authority__name")[:1]),
+        check_person_name=AUTO_APPROVED,
+        data_source=grades.data_source_expression(
+            grades.STAGE_DATE_FIELDS["project"],
+            Subquery(latest.annotate(day=TruncDate("submitted_at", tzinfo=SHANGHAI)).values("day")[:1]),
+        ),
+        updated_at=timezone.now(),
+    )
