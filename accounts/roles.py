@@ -56,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.view_recordtransition",
         "review.view_workdayoverride",
         "review.view_calendaryear",
+        "review.view_reviewqueueitem",
+        "review.change_reviewqueueitem",
     ],
     Role.PROVINCIAL: [
         "projects.view_*",
@@ -75,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.view_recordtransition",
         "review.*_workdayoverride",
         "review.*_calendaryear",
+        "review.view_reviewqueueitem",
+        "review.change_reviewqueueitem",
     ],
 }
 

@@ -474,6 +474,16 @@ class Record(FSMModelMixin, models.Model):
         self.reaches_national = reaches_national
         self.decided_at = None
 
+    @transition(field=status, source=[RecordStatus.DRAFT, RecordStatus.REJECTED], target=RecordStatus.DIRECT_REVIEW)
+    def request_direct_review(self, *, at, authority, deadline, track, reaches_national: bool) -> None:
+        """G6 申请直接审核: to the provincial office (P2) on a written application, due at `deadline` (G5)."""
+        self.submitted_at = at
+        self.responsible_authority = authority
+        self.review_deadline = deadline
+        self.track = track
+        self.reaches_national = reaches_national
+        self.decided_at = None
+
     @transition(field=status, source=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW], target=RecordStatus.APPROVED)
     def approve(self, *, at) -> None:
         """审核通过 by a reviewer or provincial staff (the service checks who may, and fills the stages)."""

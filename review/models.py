@@ -159,3 +159,15 @@ class RecordTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ReviewQueueItem(Record):
+    """The review queue (审核队列): a record waiting for a decision, as the bureau's admin lists it (issue 5 item 4).
+
+    A proxy: no table of its own, only its own admin and permissions (view to see the queue, change to decide).
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("review queue item")
+        verbose_name_plural = _("review queue")

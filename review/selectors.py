@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import DomainError
 from accounts.models import Authority, Region, RegionLevel, Role
+from projects.models import Record, RecordStatus
 
-from .models import CalendarYear
-from .workdays import package_knows_year
+from .models import CalendarYear, ReviewQueueItem
+from .workdays import SHANGHAI, _Calendar, package_knows_year
 
 #: The alert looks this many years ahead of today's year (deadlines of December reach into January).
 CALENDAR_YEARS_AHEAD = 1
@@ -75,3 +78,88 @@ def calendar_warning(today: dt.date) -> str | None:
         "under “Review › Working-day overrides”, then enter the year under “Review › Calendar years” and mark it "
         "complete."
     ) % {"years": separator.join(str(year) for year in years)}
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The review queue (issue 5 item 4)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def queue_for(user) -> QuerySet[ReviewQueueItem]:
+    """The pending records `user` may see in the review queue, oldest deadline first.
+
+    A reviewer: the submitted records its authority is responsible for and, read-only, those of its subordinate
+    (county) authorities; provincial staff: the submitted and direct-review records of their province; a superuser:
+    every pending record; anybody else: none. Deciding is still checked by the services (P2).
+    """
+    qs = ReviewQueueItem.objects.filter(status__in=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW])
+    role = getattr(user, "role", None)
+    if not user.is_authenticated:
+        qs = qs.none()
+    elif user.is_superuser:
+        pass
+    elif role == Role.REVIEWER and user.authority_id:
+        qs = qs.filter(status=RecordStatus.SUBMITTED).filter(
+            Q(responsible_authority_id=user.authority_id) | Q(responsible_authority__parent_id=user.authority_id)
+        )
+    elif role == Role.PROVINCIAL and user.authority_id:
+        qs = qs.filter(project__county__code__startswith=user.authority.region_id[:2])
+    else:
+        qs = qs.none()
+    return qs.order_by(F("review_deadline").asc(nulls_last=True), "pk")
+
+
+def decidable_by(user, record: Record) -> bool:
+    """Whether the queue offers `user` the decision buttons for `record` (the services decide in the end, P2)."""
+    if user.is_superuser:
+        return False
+    role = getattr(user, "role", None)
+    if role == Role.REVIEWER:
+        return record.status == RecordStatus.SUBMITTED and record.responsible_authority_id == user.authority_id
+    return role == Role.PROVINCIAL and bool(user.authority_id)
+
+
+def cities_for(user) -> QuerySet[Region]:
+    """The cities the queue's region filter offers: those of the user's province (all of them for a superuser)."""
+    qs = Region.objects.filter(level=RegionLevel.CITY)
+    if not user.is_superuser:
+        region_id = user.authority.region_id if getattr(user, "authority_id", None) else ""
+        qs = qs.filter(code__startswith=region_id[:2]) if region_id else qs.none()
+    return qs.order_by("code")
+
+
+@dataclass(frozen=True)
+class DaysLeft:
+    """Working days after today up to the deadline's day (0: due today); `days` None when the calendar is unknown."""
+
+    days: int | None
+    overdue: bool
+
+    @property
+    def urgent(self) -> bool:
+        return self.overdue or self.days == 0
+
+
+class WorkingDaysLeft:
+    """Counts working days left for many deadlines with one calendar, so a page runs a bounded number of queries."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or timezone.now()
+        self.today = self.now.astimezone(SHANGHAI).date()
+        self._calendar = _Calendar()
+
+    def __call__(self, deadline: dt.datetime | None) -> DaysLeft | None:
+        if deadline is None:
+            return None
+        if deadline < self.now:
+            return DaysLeft(0, True)
+        last = deadline.astimezone(SHANGHAI).date()
+        try:
+            days = sum(
+                1
+                for n in range(1, (last - self.today).days + 1)
+                if self._calendar.is_workday(self.today + dt.timedelta(days=n))
+            )
+        except DomainError:  # a year nobody has entered the calendar of
+            days = None
+        return DaysLeft(days, False)

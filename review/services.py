@@ -8,21 +8,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pghistory
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.errors import DomainError
-from accounts.models import Role
+from accounts.models import Authority, Role
 from grading import grades
 from grading.checks import Problem, check_record, load_record
 from grading.rules import section_of
 from projects.campaigns import Admission, admission_for_record
 from projects.models import (
+    AttachmentKind,
     BuilderLicence,
     Censor,
     Contract,
@@ -414,3 +416,133 @@ def _grade_auto_approved(ids: list[int]) -> None:
         ),
         updated_at=timezone.now(),
     )
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Direct review by the provincial office: 申请直接审核 (G6, P2)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+class DirectReviewReason(models.TextChoices):
+    """Why the enterprise asks the provincial office to review the record directly (G6)."""
+
+    OWNER_DEREGISTERED = "owner_deregistered", gettext_lazy("The owner (建设单位) has been deregistered (已注销)")
+    OTHER = "other", gettext_lazy("Other")
+
+
+#: G6: an owner that no longer exists cannot be asked to complete its data, so these problems do not stop a request
+#: made for that reason.
+OWNER_FIELDS_PREFIX = "project.build_corp_"
+RULE_G6 = "G6"
+
+
+def _direct_review_problems(record: Record, reason_code: str, now: dt.datetime) -> tuple[list[Problem], Admission]:
+    """The problems of `submit_record` (grading, G1–G4, J3), without those of the owner's fields when the owner is
+    deregistered, plus the written application (G6) when it is not attached."""
+    problems = check_record(record)
+    answer = admission_for_record(record, on=now.astimezone(SHANGHAI).date())
+    admission_problems = _admission_problems(answer, {(p.rule, p.path) for p in problems})
+    if not answer.allowed and not answer.refusals:
+        admission_problems.append(Problem("", "", record.campaign.msg_kind_not_covered, "G2"))
+    problems += admission_problems + _j3_problems(record)
+    if reason_code == DirectReviewReason.OWNER_DEREGISTERED:
+        problems = [p for p in problems if not p.path.startswith(OWNER_FIELDS_PREFIX)]
+    if not record.attachments.filter(kind=AttachmentKind.DIRECT_REVIEW).exists():
+        path = f"attachments.{AttachmentKind.DIRECT_REVIEW}"
+        problems.append(
+            Problem(
+                section_of(path),
+                path,
+                _("Attach the written application for direct review (G6) signed and sealed by the enterprise."),
+                RULE_G6,
+            )
+        )
+    return problems, answer
+
+
+def _provincial_authority(record: Record) -> Authority:
+    """P2 for direct review: the provincial office of the project's province."""
+    province_code = record.project.county.province_code
+    authority = Authority.objects.filter(region_id=province_code, is_active=True).first()
+    if authority is None:
+        raise DomainError(
+            _(
+                "No housing and construction authority of the province %(province)s is registered on the platform, "
+                "so nobody can review this project; ask the platform administrator to add it."
+            )
+            % {"province": province_code},
+            code="no_authority",
+        )
+    return authority
+
+
+def request_direct_review(*, record_id: int, user, reason_code: str, reason: str = "") -> Record:
+    """申请直接审核 (G6): a clerk of the record's enterprise sends a draft or rejected record to the provincial office.
+
+    The reason is a `DirectReviewReason`; "other" needs the enterprise's own words. The record passes the checks of
+    `submit_record`, except the owner's fields (build_corp_*) when the owner is deregistered, and the written
+    application (an attachment of kind direct_review) must be attached; `SubmitRefused` lists every problem. The
+    record then waits in the provincial queue with a deadline like a submission (G5, J1); the nightly job does not
+    auto-approve it (only submitted records). The log row keeps the reason.
+    """
+    reason = (reason or "").strip()
+    if reason_code not in DirectReviewReason.values:
+        raise DomainError(_("Choose why the record needs direct review by the provincial office."), code="reason_code")
+    if reason_code == DirectReviewReason.OTHER and not reason:
+        raise DomainError(
+            _("Explain why the record needs direct review by the provincial office."), code="reason_required"
+        )
+    with transaction.atomic():
+        locked = Record.objects.select_for_update(of=("self",)).filter(pk=record_id).first()
+        if locked is None:
+            raise DomainError(_("This record does not exist."), code="not_found")
+        if getattr(user, "role", None) != Role.ENTERPRISE or user.enterprise_id != locked.enterprise_id:
+            raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+        if not locked.is_editable_by_enterprise:
+            if locked.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
+                message = _("This record has already been submitted and is waiting for review.")
+            else:
+                message = _("This record has been decided by the authority and can no longer be changed.")
+            raise DomainError(message, code="locked")
+
+        record = load_record(record_id)
+        now = timezone.now()
+        problems, answer = _direct_review_problems(record, reason_code, now)
+        if problems:
+            raise SubmitRefused(problems)
+
+        authority = _provincial_authority(record)
+        deadline = _deadline(record, now)
+        from_status = locked.status
+        locked.request_direct_review(
+            at=now,
+            authority=authority,
+            deadline=deadline,
+            track=answer.track,
+            reaches_national=answer.reaches_national,
+        )
+        locked.version += 1
+        locked.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "responsible_authority",
+                "review_deadline",
+                "track",
+                "reaches_national",
+                "decided_at",
+                "version",
+                "updated_at",
+            ]
+        )
+        with translation.override(settings.LANGUAGE_CODE):  # the log is written in the platform's language
+            label = str(DirectReviewReason(reason_code).label)
+        write_transition(
+            record=locked,
+            from_status=from_status,
+            to_status=locked.status,
+            at=now,
+            actor=user,
+            reason=f"{label}：{reason}" if reason else label,
+        )
+    return locked

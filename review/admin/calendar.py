@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.admin.common import RecordScopeMixin
 
-from .models import CalendarYear, RecordTransition, WorkdayOverride
-from .selectors import calendar_warning
-from .workdays import SHANGHAI, package_knows_year, package_years
+from ..models import CalendarYear, RecordTransition, WorkdayOverride
+from ..selectors import calendar_warning
+from ..workdays import SHANGHAI, package_knows_year, package_years
 
 CALENDAR_RULE = _(
     "How the platform decides whether a day is a working day: (1) a working-day override of that day always wins; "
