@@ -138,6 +138,50 @@ def _deadline(record: Record, submitted_at: dt.datetime) -> dt.datetime:
     return submission_deadline(submitted_at, campaign.review_working_days, campaign.close_date, close_working_days=3)
 
 
+def _lock_for_enterprise(record_id: int, user) -> Record:
+    """The record's row, locked, when `user` is a clerk of its enterprise and it is still theirs to change (G7)."""
+    locked = Record.objects.select_for_update(of=("self",)).filter(pk=record_id).first()
+    if locked is None:
+        raise DomainError(_("This record does not exist."), code="not_found")
+    if getattr(user, "role", None) != Role.ENTERPRISE or user.enterprise_id != locked.enterprise_id:
+        raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+    if not locked.is_editable_by_enterprise:
+        if locked.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
+            message = _("This record has already been submitted and is waiting for review.")
+        else:
+            message = _("This record has been decided by the authority and can no longer be changed.")
+        raise DomainError(message, code="locked")
+    return locked
+
+
+def _submission_problems(record: Record, now: dt.datetime) -> tuple[list[Problem], Admission]:
+    """Every reason the record cannot be sent for review: grading's rule check, G1–G4 with the notice's words, J3."""
+    problems = check_record(record)
+    answer = admission_for_record(record, on=now.astimezone(SHANGHAI).date())
+    admission_problems = _admission_problems(answer, {(p.rule, p.path) for p in problems})
+    if not answer.allowed and not answer.refusals:  # no track and no words for it: the campaign does not cover
+        admission_problems.append(Problem("", "", record.campaign.msg_kind_not_covered, "G2"))
+    return problems + admission_problems + _j3_problems(record), answer
+
+
+def _save_sent(locked: Record) -> None:
+    """Save what a transition to a review queue (submit, request_direct_review) set, raising the version."""
+    locked.version += 1
+    locked.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "responsible_authority",
+            "review_deadline",
+            "track",
+            "reaches_national",
+            "decided_at",
+            "version",
+            "updated_at",
+        ]
+    )
+
+
 def submit_record(*, record_id: int, user) -> Record:
     """提交审核: check the whole record and, when nothing is wrong, send it to its responsible authority.
 
@@ -148,26 +192,11 @@ def submit_record(*, record_id: int, user) -> Record:
     national platform (G2/G3), and the transition is logged.
     """
     with transaction.atomic():
-        locked = Record.objects.select_for_update(of=("self",)).filter(pk=record_id).first()
-        if locked is None:
-            raise DomainError(_("This record does not exist."), code="not_found")
-        if getattr(user, "role", None) != Role.ENTERPRISE or user.enterprise_id != locked.enterprise_id:
-            raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
-        if not locked.is_editable_by_enterprise:
-            if locked.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
-                message = _("This record has already been submitted and is waiting for review.")
-            else:
-                message = _("This record has been decided by the authority and can no longer be changed.")
-            raise DomainError(message, code="locked")
+        locked = _lock_for_enterprise(record_id, user)
 
         record = load_record(record_id)
         now = timezone.now()
-        problems = check_record(record)
-        answer = admission_for_record(record, on=now.astimezone(SHANGHAI).date())
-        admission_problems = _admission_problems(answer, {(p.rule, p.path) for p in problems})
-        if not answer.allowed and not answer.refusals:  # no track and no words for it: the campaign does not cover
-            admission_problems.append(Problem("", "", record.campaign.msg_kind_not_covered, "G2"))
-        problems += admission_problems + _j3_problems(record)
+        problems, answer = _submission_problems(record, now)
         if problems:
             raise SubmitRefused(problems)
 
@@ -181,20 +210,7 @@ def submit_record(*, record_id: int, user) -> Record:
             track=answer.track,
             reaches_national=answer.reaches_national,
         )
-        locked.version += 1
-        locked.save(
-            update_fields=[
-                "status",
-                "submitted_at",
-                "responsible_authority",
-                "review_deadline",
-                "track",
-                "reaches_national",
-                "decided_at",
-                "version",
-                "updated_at",
-            ]
-        )
+        _save_sent(locked)
         write_transition(
             record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user, by=TransitionBy.PERSON
         )
@@ -439,12 +455,7 @@ RULE_G6 = "G6"
 def _direct_review_problems(record: Record, reason_code: str, now: dt.datetime) -> tuple[list[Problem], Admission]:
     """The problems of `submit_record` (grading, G1–G4, J3), without those of the owner's fields when the owner is
     deregistered, plus the written application (G6) when it is not attached."""
-    problems = check_record(record)
-    answer = admission_for_record(record, on=now.astimezone(SHANGHAI).date())
-    admission_problems = _admission_problems(answer, {(p.rule, p.path) for p in problems})
-    if not answer.allowed and not answer.refusals:
-        admission_problems.append(Problem("", "", record.campaign.msg_kind_not_covered, "G2"))
-    problems += admission_problems + _j3_problems(record)
+    problems, answer = _submission_problems(record, now)
     if reason_code == DirectReviewReason.OWNER_DEREGISTERED:
         problems = [p for p in problems if not p.path.startswith(OWNER_FIELDS_PREFIX)]
     if not record.attachments.filter(kind=AttachmentKind.DIRECT_REVIEW).exists():
@@ -493,17 +504,7 @@ def request_direct_review(*, record_id: int, user, reason_code: str, reason: str
             _("Explain why the record needs direct review by the provincial office."), code="reason_required"
         )
     with transaction.atomic():
-        locked = Record.objects.select_for_update(of=("self",)).filter(pk=record_id).first()
-        if locked is None:
-            raise DomainError(_("This record does not exist."), code="not_found")
-        if getattr(user, "role", None) != Role.ENTERPRISE or user.enterprise_id != locked.enterprise_id:
-            raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
-        if not locked.is_editable_by_enterprise:
-            if locked.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
-                message = _("This record has already been submitted and is waiting for review.")
-            else:
-                message = _("This record has been decided by the authority and can no longer be changed.")
-            raise DomainError(message, code="locked")
+        locked = _lock_for_enterprise(record_id, user)
 
         record = load_record(record_id)
         now = timezone.now()
@@ -521,20 +522,7 @@ def request_direct_review(*, record_id: int, user, reason_code: str, reason: str
             track=answer.track,
             reaches_national=answer.reaches_national,
         )
-        locked.version += 1
-        locked.save(
-            update_fields=[
-                "status",
-                "submitted_at",
-                "responsible_authority",
-                "review_deadline",
-                "track",
-                "reaches_national",
-                "decided_at",
-                "version",
-                "updated_at",
-            ]
-        )
+        _save_sent(locked)
         with translation.override(settings.LANGUAGE_CODE):  # the log is written in the platform's language
             label = str(DirectReviewReason(reason_code).label)
         write_transition(
