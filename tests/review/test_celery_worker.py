@@ -24,8 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _database_url() -> str:
+    """The test database's URL for the worker process, TCP or (embedded PostgreSQL) a unix socket directory."""
     s = connection.settings_dict
     auth = quote(s["USER"] or "", safe="") + (f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else "")
+    socket_dir = (s.get("OPTIONS") or {}).get("host")
+    if not s["HOST"] and socket_dir:
+        return f"postgres://{auth}@/{s['NAME']}?host={quote(socket_dir)}"
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
