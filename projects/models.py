@@ -384,6 +384,7 @@ class RecordStatus(models.TextChoices):
     DIRECT_REVIEW = "direct_review", _("Pending provincial direct review")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    FRAUD = "fraud", _("Rejected for fraud (locked)")
 
 
 class RecordQuerySet(models.QuerySet):
@@ -497,6 +498,15 @@ class Record(FSMModelMixin, models.Model):
     @transition(field=status, source=RecordStatus.SUBMITTED, target=RecordStatus.APPROVED)
     def auto_approve(self, *, at) -> None:
         """逾期视为审核通过 (G5, P1). The nightly job applies the same change set-based, in one UPDATE."""
+        self.decided_at = at
+
+    @transition(
+        field=status,
+        source=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW, RecordStatus.APPROVED, RecordStatus.REJECTED],
+        target=RecordStatus.FRAUD,
+    )
+    def mark_fraud(self, *, at) -> None:
+        """G10 弄虚作假: rejected and locked for good; the service writes the credit-file entry with the facts."""
         self.decided_at = at
 
     def clean_fields(self, exclude=None) -> None:

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuthorityLevel
+from accounts.models import AuthorityLevel, Enterprise
 from projects.models import Record, RecordStatus
 
 
@@ -124,6 +124,16 @@ class TransitionBy(models.TextChoices):
     MIGRATION = "migration", _("Migration")
 
 
+class NoticeMail(models.TextChoices):
+    """The e-mail to the enterprise about a decision (issue 5 item 8): to send, sent, failed or nobody to send to."""
+
+    NONE = "", _("No e-mail")
+    TO_SEND = "to_send", _("To send")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Sending failed")
+    NO_ADDRESS = "no_address", _("No e-mail address")
+
+
 class RecordTransition(models.Model):
     """One change of a record's status: who (real name, department, authority, level), when, from/to, why.
 
@@ -150,15 +160,74 @@ class RecordTransition(models.Model):
     actor_enterprise = models.CharField(_("enterprise"), max_length=200, blank=True)
     by = models.CharField(_("made by"), max_length=20, choices=TransitionBy.choices, default=TransitionBy.PERSON)
     reason = models.TextField(_("reason"), blank=True)
+    # The notice of a decision to the enterprise (issue 5 item 8): the portal shows it until read, the mail is sent
+    # after commit and retried by a periodic job (Amsterdam/signals' to send / sent / failed).
+    mail_status = models.CharField(
+        _("e-mail"), max_length=12, choices=NoticeMail.choices, default=NoticeMail.NONE, blank=True
+    )
+    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    mail_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read by the enterprise at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("record transition")
         verbose_name_plural = _("record transitions")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["record", "at"])]
+        indexes = [
+            models.Index(fields=["record", "at"]),
+            models.Index(
+                fields=["mail_status"],
+                name="transition_mail_to_send",
+                condition=models.Q(mail_status="to_send"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+@pghistory.track()
+class CreditEntry(models.Model):
+    """An entry of an enterprise's credit file (诚信档案, G10): a record found fraudulent (弄虚作假), with the facts.
+
+    Written only by review.services.mark_fraud together with the record's transition to 弄虚作假 (locked); visible
+    to provincial staff in the admin and to the enterprise in its portal. Names are copied like the transition log's.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="credit_entries"
+    )
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="credit_entries")
+    transition = models.OneToOneField(
+        RecordTransition,
+        verbose_name=_("record transition"),
+        on_delete=models.PROTECT,
+        related_name="credit_entry",
+    )
+    facts = models.TextField(_("facts"), help_text=_("What was found false, and how it was established."))
+    at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorder_name = models.CharField(_("full name"), max_length=50)
+    recorder_department = models.CharField(_("department"), max_length=100, blank=True)
+    recorder_authority = models.CharField(_("authority"), max_length=100, blank=True)
+    recorder_level = models.CharField(_("authority level"), max_length=10, choices=AuthorityLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("credit file entry")
+        verbose_name_plural = _("credit file (诚信档案)")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.at:%Y-%m-%d}"
 
 
 class ReviewQueueItem(Record):
