@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "review.context_processors.calendar_alerts",
             ],
         },
     },
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE: dict = {  # the nightly jobs (review, sync) add their entr
     "review.auto_approve_overdue": {  # G5/P1: 逾期视为审核通过, at 00:30 Asia/Shanghai (CELERY_TIMEZONE)
         "task": "review.tasks.auto_approve_overdue",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "review.check_calendar": {  # issue 5: a coming year whose working days nobody knows raises an admin alert
+        "task": "review.tasks.check_calendar",
+        "schedule": crontab(hour=0, minute=20),
     },
 }
 

@@ -9,6 +9,7 @@ from .health import healthz
 admin.site.site_header = _("Performance Backfill Platform")
 admin.site.site_title = _("Performance Backfill Platform")
 admin.site.index_title = _("Administration")
+admin.site.index_template = "admin/yeji_index.html"  # the open calendar alerts above the apps (review)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

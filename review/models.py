@@ -116,6 +116,32 @@ class CalendarYear(models.Model):
         return WorkdayOverride.objects.filter(day__year=self.year, is_workday=False).exists()
 
 
+class CalendarAlert(models.Model):
+    """The alert the nightly calendar check raises for a coming year whose working days nobody knows (issue 5 item 3).
+
+    One row per year: raised when the check first finds the year unknown (neither the chinesecalendar package nor a
+    complete CalendarYear), resolved when staff have declared the year complete. Shown on the admin's index page
+    until resolved; review.services.check_calendar writes it, nothing guesses the days meanwhile.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    raised_at = models.DateTimeField(_("raised at"))
+    last_checked_at = models.DateTimeField(_("last checked at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar alert")
+        verbose_name_plural = _("calendar alerts")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
 class TransitionBy(models.TextChoices):
     """Who made a transition: a person, the nightly job (逾期视为审核通过, P1) or a data migration (J2)."""
 

@@ -13,7 +13,7 @@ from accounts.errors import DomainError
 from accounts.models import Authority, Region, RegionLevel, Role
 from projects.models import Record, RecordStatus
 
-from .models import CalendarYear, ReviewQueueItem
+from .models import CalendarAlert, CalendarYear, ReviewQueueItem
 from .workdays import SHANGHAI, _Calendar, package_knows_year
 
 #: The alert looks this many years ahead of today's year (deadlines of December reach into January).
@@ -78,6 +78,11 @@ def calendar_warning(today: dt.date) -> str | None:
         "under “Review › Working-day overrides”, then enter the year under “Review › Calendar years” and mark it "
         "complete."
     ) % {"years": separator.join(str(year) for year in years)}
+
+
+def open_calendar_alerts() -> list[CalendarAlert]:
+    """The alerts the nightly calendar check raised and nobody has resolved yet (one query)."""
+    return list(CalendarAlert.objects.filter(resolved_at__isnull=True).order_by("year"))
 
 
 # ------------------------------------------------------------------------------------------------------------------

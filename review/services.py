@@ -6,6 +6,7 @@ services; no rule lives in a view.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pghistory
 from django.conf import settings
@@ -38,8 +39,8 @@ from projects.models import (
 )
 from projects.selectors import declared_elsewhere
 
-from .models import RecordTransition, TransitionBy
-from .selectors import responsible_authority
+from .models import CalendarAlert, RecordTransition, TransitionBy
+from .selectors import missing_calendar_years, responsible_authority
 from .workdays import SHANGHAI, submission_deadline
 
 #: The rule ids of the problems this service adds to grading's.
@@ -136,6 +137,49 @@ def _deadline(record: Record, submitted_at: dt.datetime) -> dt.datetime:
     submitted in those last days is not due in the past)."""
     campaign = record.campaign
     return submission_deadline(submitted_at, campaign.review_working_days, campaign.close_date, close_working_days=3)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The calendar check of the nightly deadline job (issue 5 item 3): a year nobody knows raises an alert
+# ------------------------------------------------------------------------------------------------------------------
+
+calendar_log = logging.getLogger("review.calendar")
+
+
+def check_calendar(*, now: dt.datetime | None = None) -> list[int]:
+    """Raise a CalendarAlert for each coming year whose working days are unknown (review.selectors.
+    missing_calendar_years: this year and the next, neither in the chinesecalendar package nor declared complete by
+    staff) and resolve the alerts of years that have become known; return the unknown years.
+
+    Never guesses a day: deadlines reaching into such a year stay uncomputable (submissions are refused with the
+    reason) until staff enter the year. A newly raised alert is also logged at ERROR, which reaches the ADMINS by
+    mail when a mail backend is configured. Idempotent; safe to run twice at once (one row per year).
+    """
+    now = now or timezone.now()
+    missing = missing_calendar_years(now.astimezone(SHANGHAI).date())
+    with transaction.atomic():
+        for year in missing:
+            alert, created = CalendarAlert.objects.select_for_update().get_or_create(
+                year=year, defaults={"raised_at": now, "last_checked_at": now}
+            )
+            if not created:
+                reopened = alert.resolved_at is not None
+                alert.last_checked_at = now
+                if reopened:
+                    alert.raised_at, alert.resolved_at = now, None
+                alert.save(update_fields=["last_checked_at", "raised_at", "resolved_at"])
+            if created or alert.raised_at == now:
+                calendar_log.error(
+                    "The working-day calendar of %s is unknown: review deadlines reaching into it cannot be computed. "
+                    "Enter the State Council's holidays for %s in the admin (Review › Working-day overrides, Calendar "
+                    "years).",
+                    year,
+                    year,
+                )
+        CalendarAlert.objects.filter(resolved_at__isnull=True).exclude(year__in=missing).update(
+            resolved_at=now, last_checked_at=now
+        )
+    return missing
 
 
 def _lock_for_enterprise(record_id: int, user) -> Record:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.admin.common import RecordScopeMixin
 
-from ..models import CalendarYear, RecordTransition, WorkdayOverride
+from ..models import CalendarAlert, CalendarYear, RecordTransition, WorkdayOverride
 from ..selectors import calendar_warning
 from ..workdays import SHANGHAI, package_knows_year, package_years
 
@@ -149,6 +149,29 @@ class CalendarYearAdmin(CalendarWarningMixin, admin.ModelAdmin):
         if not change:
             obj.entered_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CalendarAlert)
+class CalendarAlertAdmin(admin.ModelAdmin):
+    """The alerts the nightly calendar check raised (review.services.check_calendar): read-only, resolved by the check
+    itself once staff have entered the year."""
+
+    list_display = ["year", "open", "raised_at", "last_checked_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["year", "raised_at", "last_checked_at", "resolved_at"]
+
+    @admin.display(description=_("open"), boolean=True)
+    def open(self, obj: CalendarAlert) -> bool:
+        return obj.is_open
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(RecordTransition)
