@@ -154,7 +154,14 @@ class EnterpriseAdminForm(forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = [
-            "name", "credit_code", "kinds", "status", "region", "address", "contact_name", "contact_phone",
+            "name",
+            "credit_code",
+            "kinds",
+            "status",
+            "region",
+            "address",
+            "contact_name",
+            "contact_phone",
             "applied_qualifications",
         ]
 
@@ -215,11 +222,22 @@ class OrganisationFilter(admin.SimpleListFilter):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = [
-        "username", "real_name", "role", "organisation", "is_active", "is_superuser", "last_login",
+        "username",
+        "real_name",
+        "role",
+        "organisation",
+        "is_active",
+        "is_superuser",
+        "last_login",
     ]
     list_filter = ["role", "is_active", OrganisationFilter, "is_superuser", "groups"]
     search_fields = [
-        "username", "real_name", "phone", "email", "enterprise__name", "=enterprise__credit_code",
+        "username",
+        "real_name",
+        "phone",
+        "email",
+        "enterprise__name",
+        "=enterprise__credit_code",
         "authority__name",
     ]
     list_select_related = ["enterprise", "authority", "department"]

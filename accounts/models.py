@@ -98,9 +98,7 @@ class Authority(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     level = models.CharField(_("level"), max_length=10, choices=AuthorityLevel.choices)
-    region = models.OneToOneField(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="authority"
-    )
+    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="authority")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("superior authority"),
@@ -110,9 +108,7 @@ class Authority(models.Model):
         related_name="subordinates",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(
-        _("office phone"), max_length=30, blank=True, validators=[validators.validate_phone]
-    )
+    phone = models.CharField(_("office phone"), max_length=30, blank=True, validators=[validators.validate_phone])
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -131,13 +127,9 @@ class Authority(models.Model):
 
     def clean(self) -> None:
         if self.region_id and self.level and self._LEVEL_FOR_REGION[self.region.level] != self.level:
-            raise ValidationError(
-                {"level": _("The level of an authority must match the level of its region.")}
-            )
+            raise ValidationError({"level": _("The level of an authority must match the level of its region.")})
         if self.parent_id and self.region_id and self.parent.region_id != self.region.parent_id:
-            raise ValidationError(
-                {"parent": _("The superior authority must be the one of the parent region.")}
-            )
+            raise ValidationError({"parent": _("The superior authority must be the one of the parent region.")})
 
 
 @pghistory.track()
@@ -153,9 +145,7 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["authority", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["authority", "name"], name="department_unique_per_authority")
-        ]
+        constraints = [models.UniqueConstraint(fields=["authority", "name"], name="department_unique_per_authority")]
 
     def __str__(self) -> str:
         return f"{self.authority.name} {self.name}"
@@ -282,9 +272,7 @@ class User(AbstractUser):
     )
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     title = models.CharField(_("job title"), max_length=50, blank=True)
-    phone = models.CharField(
-        _("mobile phone"), max_length=30, blank=True, validators=[validators.validate_phone]
-    )
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[validators.validate_phone])
 
     objects = UserManager()
 
@@ -297,8 +285,7 @@ class User(AbstractUser):
                 name="user_enterprise_role_has_enterprise",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=["reviewer", "provincial"])
-                | Q(authority__isnull=False, enterprise__isnull=True),
+                condition=~Q(role__in=["reviewer", "provincial"]) | Q(authority__isnull=False, enterprise__isnull=True),
                 name="user_official_role_has_authority",
             ),
         ]
@@ -336,11 +323,7 @@ class User(AbstractUser):
             errors["authority"] = ValidationError(
                 _("A reviewer or provincial staff member must belong to an authority.")
             )
-        if (
-            self.role == Role.PROVINCIAL
-            and self.authority_id
-            and self.authority.level != AuthorityLevel.PROVINCE
-        ):
+        if self.role == Role.PROVINCIAL and self.authority_id and self.authority.level != AuthorityLevel.PROVINCE:
             errors["authority"] = ValidationError(_("Provincial staff must belong to the provincial office."))
         if self.department_id and self.department.authority_id != self.authority_id:
             errors["department"] = ValidationError(_("The department must belong to the user's authority."))

@@ -35,6 +35,4 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
 
 def load_catalogue(Qualification) -> None:
     for code, name, kind, grade in CATALOGUE:
-        Qualification.objects.update_or_create(
-            code=code, defaults={"name": name, "kind": kind, "grade": grade}
-        )
+        Qualification.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "grade": grade})

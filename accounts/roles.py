@@ -59,6 +59,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.view_calendaralert",
         "review.view_reviewqueueitem",
         "review.change_reviewqueueitem",
+        "review.view_creditentry",
+        "review.add_creditentry",
     ],
     Role.PROVINCIAL: [
         "projects.view_*",
@@ -81,6 +83,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.view_calendaralert",
         "review.view_reviewqueueitem",
         "review.change_reviewqueueitem",
+        "review.view_creditentry",
+        "review.add_creditentry",
     ],
 }
 
@@ -88,9 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def permissions_for(role: str, all_permissions: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The (app_label, codename) pairs of `all_permissions` that the role's patterns match."""
     patterns = ROLE_PERMISSIONS.get(role, [])
-    return [
-        (app, code) for app, code in all_permissions if any(fnmatch(f"{app}.{code}", p) for p in patterns)
-    ]
+    return [(app, code) for app, code in all_permissions if any(fnmatch(f"{app}.{code}", p) for p in patterns)]
 
 
 def sync_role_groups(apps=None) -> None:

@@ -283,10 +283,7 @@ def validate_id_card(value: str) -> None:
     today = _today()
     if birth > today:
         raise ValidationError(
-            _(
-                "The birth date %(birth)s in the ID card number is after today (%(today)s); "
-                "check digits 7-14."
-            ),
+            _("The birth date %(birth)s in the ID card number is after today (%(today)s); check digits 7-14."),
             code="id_card_birth_future",
             params={"birth": birth.isoformat(), "today": today.isoformat()},
         )
@@ -383,10 +380,7 @@ def validate_prj_num(value: str) -> None:
         )
     if value[12:] == "0000":
         raise ValidationError(
-            _(
-                "The last four digits of the project number are a sequence from 0001 to 9999; "
-                "0000 is not used."
-            ),
+            _("The last four digits of the project number are a sequence from 0001 to 9999; 0000 is not used."),
             code="prj_num_sequence",
         )
 
@@ -441,10 +435,7 @@ def validate_licence_cert_no(value: str) -> None:
         )
     if issued.year < LICENCE_EARLIEST_YEAR:
         raise ValidationError(
-            _(
-                "The issue date %(issued)s in the construction permit number is before %(year)s; check "
-                "digits 7-14."
-            ),
+            _("The issue date %(issued)s in the construction permit number is before %(year)s; check digits 7-14."),
             code="licence_cert_no_date_too_early",
             params={"issued": issued.isoformat(), "year": LICENCE_EARLIEST_YEAR},
         )

@@ -40,6 +40,8 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "portal:login": EVERYONE,
     "portal:logout": EVERYONE,
     "portal:attachment": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
+    "portal:credit_file": frozenset({ENTERPRISE}),  # the enterprise's own credit file (诚信档案, G10)
+    "portal:notices": frozenset({ENTERPRISE}),  # the enterprise's decision notices (issue 5 item 8)
     "portal:*": frozenset({ENTERPRISE}),
 }
 

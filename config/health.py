@@ -39,6 +39,4 @@ def _redis() -> None:
 def healthz(request):
     checks = {"database": _check(_database), "redis": _check(_redis)}
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

@@ -163,6 +163,8 @@ else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="yeji@localhost")
+# The platform's address as users reach it, for the links in e-mails (decision notices, daily digest).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
@@ -214,6 +216,14 @@ CELERY_BEAT_SCHEDULE: dict = {  # the nightly jobs (review, sync) add their entr
     "review.check_calendar": {  # issue 5: a coming year whose working days nobody knows raises an admin alert
         "task": "review.tasks.check_calendar",
         "schedule": crontab(hour=0, minute=20),
+    },
+    "review.retry_notice_mails": {  # issue 5: decision e-mails that failed or whose message was lost
+        "task": "review.tasks.retry_notice_mails",
+        "schedule": crontab(minute="*/10"),
+    },
+    "review.send_daily_digest": {  # issue 5: what is due today and next working day; what the nightly job approved
+        "task": "review.tasks.send_daily_digest",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

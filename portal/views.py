@@ -23,10 +23,11 @@ from grading.rules import REQUIRED_ATTACHMENTS
 from projects.attachments import attachment_add, attachment_remove
 from projects.models import AttachmentKind, Record, RecordStatus
 from projects.services import project_is_shared_and_fixed, record_save, record_start
+from review.notices import mark_notices_read
+from review.selectors import WorkingDaysLeft
 from review.services import SubmitRefused, submit_record
 
 from . import auth, page, selectors
-from .deadlines import WorkdayCounter
 from .forms import AttachmentForm, ListFilterForm, LoginForm, RecordStartForm
 
 PAGE_SIZE = 20
@@ -104,8 +105,8 @@ def record_list(request):
         user, status=filters.get("status") or "", year=filters.get("year"), q=filters.get("q") or ""
     )
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    counter = WorkdayCounter()
-    rows = [(record, counter.view(record.review_deadline) if _pending(record) else None) for record in page_obj]
+    counter = WorkingDaysLeft()
+    rows = [(record, counter(record.review_deadline) if _pending(record) else None) for record in page_obj]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -117,6 +118,35 @@ def record_list(request):
 
 def _pending(record: Record) -> bool:
     return record.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 诚信档案: the enterprise's credit file (G10)
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def credit_file(request):
+    page_obj = Paginator(selectors.credit_file(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/credit_file.html", {"page_obj": page_obj, "nav": "credit"})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 审核结果通知: the enterprise's decision notices (issue 5 item 8)
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def notices(request):
+    """The decisions on the enterprise's records, newest first, unread ones marked; POST marks them all read. A
+    record's notices are also marked read when its page is opened (record_page)."""
+    if request.method == "POST":
+        count = mark_notices_read(user=request.user, all=True)
+        if count:
+            messages.success(request, _("All notices are marked as read."))
+        return redirect("portal:notices")
+    page_obj = Paginator(selectors.notices(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/notices.html", {"page_obj": page_obj, "nav": "notices"})
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -187,7 +217,7 @@ def _render_record(
         {"kind": k, "label": AttachmentKind(k).label, "present": k in present, "id": page.field_id(f"attachments.{k}")}
         for k in REQUIRED_ATTACHMENTS
     ]
-    counter = WorkdayCounter()
+    counter = WorkingDaysLeft()
     context = {
         "nav": "records",
         "record": record,
@@ -203,7 +233,7 @@ def _render_record(
         "attachments": attachments,
         "required_kinds": required_kinds,
         "upload_form": upload_form or AttachmentForm(),
-        "deadline": counter.view(record.review_deadline) if _pending(record) else None,
+        "deadline": counter(record.review_deadline) if _pending(record) else None,
         "rejection_reason": selectors.latest_rejection_reason(record),
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
     }
@@ -214,6 +244,7 @@ def _render_record(
 def record_page(request, pk: int):
     record = selectors.record_for_page(request.user, pk)
     if request.method == "GET":
+        mark_notices_read(user=request.user, record_id=record.pk)  # the decision is read where it is shown
         return _render_record(request, record)
     data, version = page.parse_post(request.POST)
     try:

@@ -50,9 +50,7 @@ def _scope_refusals(
     return refusals
 
 
-def _track_answer(
-    campaign: Campaign, enterprise: Enterprise, on: dt.date
-) -> tuple[Track | None, Refusal | None]:
+def _track_answer(campaign: Campaign, enterprise: Enterprise, on: dt.date) -> tuple[Track | None, Refusal | None]:
     """G2–G4: the first track (by priority) that covers the enterprise and is open to it today."""
     openings = {o.enterprise_kind: o for o in campaign.openings.all()}
     applied = {q.pk: q for q in enterprise.applied_qualifications.all()}
@@ -73,14 +71,10 @@ def _track_answer(
         covered_somewhere = True
         if not any(openings[k].opens_on <= on for k in kinds):
             first_open = min((openings[k] for k in kinds), key=lambda o: o.opens_on)
-            first_refusal = first_refusal or Refusal(
-                "G4", first_open.message_before_open or campaign.msg_closed
-            )
+            first_refusal = first_refusal or Refusal("G4", first_open.message_before_open or campaign.msg_closed)
             continue
         if track.entry_deadline is not None and on > track.entry_deadline:
-            first_refusal = first_refusal or Refusal(
-                "G2", track.message_after_deadline or campaign.msg_closed
-            )
+            first_refusal = first_refusal or Refusal("G2", track.message_after_deadline or campaign.msg_closed)
             continue
         return track, None
     if not covered_somewhere:

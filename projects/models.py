@@ -387,6 +387,10 @@ class RecordStatus(models.TextChoices):
     FRAUD = "fraud", _("Rejected for fraud (locked)")
 
 
+#: G10: the states a record may be found fraudulent in — pending, or decided (fraud is often found after approval).
+FRAUD_SOURCES = (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW, RecordStatus.APPROVED, RecordStatus.REJECTED)
+
+
 class RecordQuerySet(models.QuerySet):
     def pending(self) -> RecordQuerySet:
         return self.filter(status__in=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW])
@@ -500,11 +504,7 @@ class Record(FSMModelMixin, models.Model):
         """逾期视为审核通过 (G5, P1). The nightly job applies the same change set-based, in one UPDATE."""
         self.decided_at = at
 
-    @transition(
-        field=status,
-        source=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW, RecordStatus.APPROVED, RecordStatus.REJECTED],
-        target=RecordStatus.FRAUD,
-    )
+    @transition(field=status, source=list(FRAUD_SOURCES), target=RecordStatus.FRAUD)
     def mark_fraud(self, *, at) -> None:
         """G10 弄虚作假: rejected and locked for good; the service writes the credit-file entry with the facts."""
         self.decided_at = at

@@ -34,9 +34,7 @@ def find_known_project(*, prj_num: str = "", licence_cert_no: str = "") -> Proje
             return project
     if licence_cert_no:
         licence = (
-            BuilderLicence.objects.filter(licence_cert_no=licence_cert_no)
-            .select_related("record__project")
-            .first()
+            BuilderLicence.objects.filter(licence_cert_no=licence_cert_no).select_related("record__project").first()
         )
         if licence is not None:
             return licence.record.project

@@ -224,7 +224,9 @@ class CreditEntry(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="credit_entries"
     )
-    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="credit_entries")
+    record = models.ForeignKey(
+        Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="credit_entries"
+    )
     transition = models.OneToOneField(
         RecordTransition,
         verbose_name=_("record transition"),

@@ -13,7 +13,7 @@ from accounts.errors import DomainError
 from accounts.models import Authority, Region, RegionLevel, Role
 from projects.models import Record, RecordStatus
 
-from .models import CalendarAlert, CalendarYear, ReviewQueueItem
+from .models import CalendarAlert, CalendarYear, CreditEntry, RecordTransition, ReviewQueueItem, TransitionBy
 from .workdays import SHANGHAI, _Calendar, package_knows_year
 
 #: The alert looks this many years ahead of today's year (deadlines of December reach into January).
@@ -104,9 +104,14 @@ def queue_for(user) -> QuerySet[ReviewQueueItem]:
     elif user.is_superuser:
         pass
     elif role == Role.REVIEWER and user.authority_id:
-        qs = qs.filter(status=RecordStatus.SUBMITTED).filter(
-            Q(responsible_authority_id=user.authority_id) | Q(responsible_authority__parent_id=user.authority_id)
-        )
+        # its own and its subordinates' authority ids, read first (one small query): the (responsible_authority,
+        # status) index finds the rows, where an OR over a join to the authority read every pending record, and no
+        # join is added to the page's query (bench queue_page)
+        own_and_subordinates = [
+            user.authority_id,
+            *Authority.objects.filter(parent_id=user.authority_id).values_list("pk", flat=True),
+        ]
+        qs = qs.filter(status=RecordStatus.SUBMITTED, responsible_authority_id__in=own_and_subordinates)
     elif role == Role.PROVINCIAL and user.authority_id:
         qs = qs.filter(project__county__code__startswith=user.authority.region_id[:2])
     else:
@@ -135,10 +140,16 @@ def cities_for(user) -> QuerySet[Region]:
 
 @dataclass(frozen=True)
 class DaysLeft:
-    """Working days after today up to the deadline's day (0: due today); `days` None when the calendar is unknown."""
+    """Working days after today up to the deadline's day (0: due today); `days` None when the calendar is unknown.
+    The one count of the admin queue and the portal (its pages show `deadline` and read `due_today`)."""
 
     days: int | None
     overdue: bool
+    deadline: dt.datetime | None = None
+
+    @property
+    def due_today(self) -> bool:
+        return not self.overdue and self.days == 0
 
     @property
     def urgent(self) -> bool:
@@ -157,7 +168,7 @@ class WorkingDaysLeft:
         if deadline is None:
             return None
         if deadline < self.now:
-            return DaysLeft(0, True)
+            return DaysLeft(0, True, deadline)
         last = deadline.astimezone(SHANGHAI).date()
         try:
             days = sum(
@@ -167,4 +178,68 @@ class WorkingDaysLeft:
             )
         except DomainError:  # a year nobody has entered the calendar of
             days = None
-        return DaysLeft(days, False)
+        return DaysLeft(days, False, deadline)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The credit file (诚信档案, G10)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def credit_entries_visible_to(user) -> QuerySet[CreditEntry]:
+    """The credit-file entries `user` may read, newest first: the one scoping rule of the admin and the portal.
+
+    Provincial staff: the entries of records of their province; a superuser: all; a reviewer: those of the records
+    its authority is responsible for or its subordinate (county) authorities are; an enterprise clerk: its own
+    enterprise's; anybody else: none.
+    """
+    qs = CreditEntry.objects.all()
+    role = getattr(user, "role", None)
+    if not user.is_authenticated:
+        qs = qs.none()
+    elif user.is_superuser:
+        pass
+    elif role == Role.PROVINCIAL and user.authority_id:
+        qs = qs.filter(record__project__county__code__startswith=user.authority.region_id[:2])
+    elif role == Role.REVIEWER and user.authority_id:
+        qs = qs.filter(
+            Q(record__responsible_authority_id=user.authority_id)
+            | Q(record__responsible_authority__parent_id=user.authority_id)
+        )
+    elif role == Role.ENTERPRISE and user.enterprise_id:
+        qs = qs.filter(enterprise_id=user.enterprise_id)
+    else:
+        qs = qs.none()
+    return qs.order_by("-at", "-id")
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Decision notices to the enterprise (issue 5 item 8)
+# ------------------------------------------------------------------------------------------------------------------
+
+#: The transitions that are decisions the enterprise is told of: 审核通过, 审核不通过, 弄虚作假 (G10).
+DECISION_STATUSES = (RecordStatus.APPROVED, RecordStatus.REJECTED, RecordStatus.FRAUD)
+#: Who makes a decision the enterprise is told of: a person or the nightly job (P1); a data migration (J2) is not a
+#: decision anybody waits for.
+NOTICE_MADE_BY = (TransitionBy.PERSON, TransitionBy.NIGHTLY_JOB)
+
+
+def is_notice(*, to_status: str, by: str) -> bool:
+    """Is a transition to `to_status` made by `by` a decision notice (shown in the portal and e-mailed)?"""
+    return to_status in DECISION_STATUSES and by in NOTICE_MADE_BY
+
+
+def notices_for(user) -> QuerySet[RecordTransition]:
+    """The decision notices `user` may read, newest first: an enterprise clerk those of its enterprise's records;
+    anybody else none (officials read the transition log in the admin)."""
+    qs = RecordTransition.objects.filter(to_status__in=DECISION_STATUSES, by__in=NOTICE_MADE_BY)
+    if not (user.is_authenticated and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id):
+        return qs.none()
+    return qs.filter(record__enterprise_id=user.enterprise_id).order_by("-at", "-id")
+
+
+def unread_notice_count(user) -> int:
+    """How many of `user`'s decision notices nobody of the enterprise has read yet (one query; none for others)."""
+    if not (user.is_authenticated and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id):
+        return 0
+    return notices_for(user).filter(read_at__isnull=True).count()

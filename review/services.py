@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 import pghistory
 from django.conf import settings
@@ -25,6 +26,7 @@ from grading.checks import Problem, check_record, load_record
 from grading.rules import section_of
 from projects.campaigns import Admission, admission_for_record
 from projects.models import (
+    FRAUD_SOURCES,
     AttachmentKind,
     BuilderLicence,
     Censor,
@@ -39,8 +41,9 @@ from projects.models import (
 )
 from projects.selectors import declared_elsewhere
 
-from .models import CalendarAlert, RecordTransition, TransitionBy
-from .selectors import missing_calendar_years, responsible_authority
+from .models import CalendarAlert, CreditEntry, NoticeMail, RecordTransition, TransitionBy
+from .notices import queue_decision_mails
+from .selectors import is_notice, missing_calendar_years, responsible_authority
 from .workdays import SHANGHAI, submission_deadline
 
 #: The rule ids of the problems this service adds to grading's.
@@ -78,10 +81,14 @@ def write_transition(
     """The log row of one transition: who (real name, department, authority and its level, or enterprise), when, why.
 
     The nightly job and migrations pass no actor and their `by`; their row names no person (P1).
+    A decision (approved, rejected, fraud) is a notice to the enterprise: written TO_SEND, its e-mail queued after
+    commit (review.notices).
     """
     row = RecordTransition(
         record=record, from_status=from_status, to_status=to_status, at=at, by=by, reason=reason, actor=actor
     )
+    if is_notice(to_status=to_status, by=by):
+        row.mail_status = NoticeMail.TO_SEND
     if actor is not None:
         row.actor_name = (actor.real_name or actor.get_full_name() or actor.username)[:50]
         department = getattr(actor, "department", None) if actor.department_id else None
@@ -92,6 +99,8 @@ def write_transition(
         row.actor_level = authority.level if authority else ""
         row.actor_enterprise = enterprise.name if enterprise else ""
     row.save()
+    if row.mail_status == NoticeMail.TO_SEND:
+        transaction.on_commit(partial(queue_decision_mails, [row.pk]))
     return row
 
 
@@ -192,6 +201,8 @@ def _lock_for_enterprise(record_id: int, user) -> Record:
     if not locked.is_editable_by_enterprise:
         if locked.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
             message = _("This record has already been submitted and is waiting for review.")
+        elif locked.status == RecordStatus.FRAUD:
+            message = _("This record was rejected for fraud and is locked for good (G10): it can no longer be changed.")
         else:
             message = _("This record has been decided by the authority and can no longer be changed.")
         raise DomainError(message, code="locked")
@@ -315,6 +326,20 @@ def _check_decider(user, record: Record) -> None:
             ),
             code="not_your_jurisdiction",
         )
+    check_real_name(user)
+    if record.status not in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
+        status = RecordStatus(record.status).label
+        if record.status in (RecordStatus.APPROVED, RecordStatus.REJECTED, RecordStatus.FRAUD):
+            message = _("This record has already been decided: it is now “%(status)s”. Nothing was changed.")
+            code = "already_decided"
+        else:
+            message = _("This record is not waiting for review: it is “%(status)s”. Nothing was changed.")
+            code = "not_pending"
+        raise DomainError(message % {"status": status}, code=code)
+
+
+def check_real_name(user) -> None:
+    """J9: an official decides (approves, rejects, records fraud) only once registered by real name and department."""
     missing = user.missing_real_name_registration
     if missing:
         # Translators: the separator between the items of a list, e.g. "real name, department" (Chinese: "、").
@@ -327,15 +352,6 @@ def _check_decider(user, record: Record) -> None:
             % {"missing": separator.join(missing)},
             code="real_name_required",
         )
-    if record.status not in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
-        status = RecordStatus(record.status).label
-        if record.status in (RecordStatus.APPROVED, RecordStatus.REJECTED):
-            message = _("This record has already been decided: it is now “%(status)s”. Nothing was changed.")
-            code = "already_decided"
-        else:
-            message = _("This record is not waiting for review: it is “%(status)s”. Nothing was changed.")
-            code = "not_pending"
-        raise DomainError(message % {"status": status}, code=code)
 
 
 def _submitted_on(record: Record, at: dt.datetime) -> dt.date:
@@ -430,7 +446,7 @@ def auto_approve_overdue(now: dt.datetime | None = None) -> int:
         if not ids:
             return 0
         _grade_auto_approved(ids)
-        RecordTransition.objects.bulk_create(
+        rows = RecordTransition.objects.bulk_create(
             [
                 RecordTransition(
                     record_id=record_id,
@@ -439,11 +455,14 @@ def auto_approve_overdue(now: dt.datetime | None = None) -> int:
                     at=now,
                     by=TransitionBy.NIGHTLY_JOB,
                     reason=AUTO_APPROVED,
+                    mail_status=NoticeMail.TO_SEND,  # the enterprise is told (issue 5 item 8)
                 )
                 for record_id in ids
             ],
             batch_size=5000,
         )
+        # One callback queues the mails in batches (review.notices.NOTICE_BATCH rows a message), never one a row.
+        transaction.on_commit(partial(queue_decision_mails, [row.pk for row in rows]))
     return len(ids)
 
 
@@ -578,3 +597,90 @@ def request_direct_review(*, record_id: int, user, reason_code: str, reason: str
             reason=f"{label}：{reason}" if reason else label,
         )
     return locked
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The credit file: 弄虚作假 recorded in the enterprise's 诚信档案 (G10)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def may_mark_fraud(user, record: Record) -> bool:
+    """G10, P2: the reviewers of the record's responsible authority, whatever its state now (also once approved), and
+    provincial staff of the record's province."""
+    role = getattr(user, "role", None)
+    if role == Role.PROVINCIAL:
+        return bool(user.authority_id) and user.authority.region_id == record.project.county.province_code
+    if role == Role.REVIEWER:
+        return bool(user.authority_id) and user.authority_id == record.responsible_authority_id
+    return False
+
+
+def _check_fraud_marker(user, record: Record) -> None:
+    if not may_mark_fraud(user, record):
+        raise DomainError(
+            _(
+                "This record is not in your jurisdiction: only its responsible authority or the provincial office "
+                "decides it."
+            ),
+            code="not_your_jurisdiction",
+        )
+    check_real_name(user)
+    if record.status == RecordStatus.FRAUD:
+        raise DomainError(
+            _("This record has already been rejected for fraud and is locked. Nothing was changed."),
+            code="already_fraud",
+        )
+    if record.status not in FRAUD_SOURCES:
+        raise DomainError(
+            _(
+                "This record is a draft the enterprise has never submitted: no authority has received it, so it "
+                "cannot be rejected for fraud. Nothing was changed."
+            ),
+            code="not_submitted",
+        )
+
+
+def mark_fraud(*, record_id: int, user, facts: str) -> CreditEntry:
+    """弄虚作假 (G10): reject the record for fraud, lock it for good and record the facts in the enterprise's credit
+    file (诚信档案).
+
+    The facts are required (the enterprise reads them). With the row locked like a decision (of two officials, or an
+    official and a decision, the second waits and then sees the first's outcome): a reviewer of the record's
+    responsible authority or provincial staff of its province, registered by real name and department (J9), may mark
+    a submitted, direct-review, approved or rejected record; a draft or a record already marked is refused. The
+    transition is logged with the facts as its reason and the entry names who recorded it (copied, like the log).
+    """
+    facts = (facts or "").strip()
+    if not facts:
+        raise DomainError(
+            _(
+                "State the facts of the fraud: what was found false and how it was established. They are recorded in "
+                "the enterprise's credit file, and the enterprise reads them."
+            ),
+            code="facts_required",
+            field="facts",
+        )
+    with transaction.atomic():
+        locked = _lock_for_decision(record_id)
+        _check_fraud_marker(user, locked)
+        now = timezone.now()
+        from_status = locked.status
+        locked.mark_fraud(at=now)
+        locked.version += 1
+        locked.save(update_fields=["status", "decided_at", "version", "updated_at"])
+        transition = write_transition(
+            record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user, reason=facts
+        )
+        entry = CreditEntry.objects.create(
+            enterprise_id=locked.enterprise_id,
+            record=locked,
+            transition=transition,
+            facts=facts,
+            at=now,
+            recorded_by=user,
+            recorder_name=transition.actor_name,
+            recorder_department=transition.actor_department,
+            recorder_authority=transition.actor_authority,
+            recorder_level=transition.actor_level,
+        )
+    return entry

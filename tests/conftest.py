@@ -34,16 +34,12 @@ def jilin():
 
 @pytest.fixture
 def firm_a(db):
-    return EnterpriseFactory(
-        name="甲级建筑设计院有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-A"]
-    )
+    return EnterpriseFactory(name="甲级建筑设计院有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-A"])
 
 
 @pytest.fixture
 def firm_b(db):
-    return EnterpriseFactory(
-        name="乙级建筑设计所有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-B"]
-    )
+    return EnterpriseFactory(name="乙级建筑设计所有限公司", kinds=["design"], qualifications=["DSN-BLD-IND-B"])
 
 
 @pytest.fixture

@@ -91,13 +91,30 @@ def world(media, guangxi, firm_a, city_reviewer_x) -> dict[type[Model], Model]:
     )
     censor = Censor.objects.create(record=record, censor_num="SC2016-001")
     attachment = Attachment.objects.create(
-        record=record, kind=AttachmentKind.BID_NOTICE, file=ContentFile(PDF, name="notice.pdf"),
-        original_name="中标通知书.pdf", content_type="application/pdf", size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(), uploaded_by=city_reviewer_x,
+        record=record,
+        kind=AttachmentKind.BID_NOTICE,
+        file=ContentFile(PDF, name="notice.pdf"),
+        original_name="中标通知书.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by=city_reviewer_x,
     )
     objects: list[Model] = [
-        region("450103"), city_bureau, city_reviewer_x.department, Qualification.objects.get(code="DSN-BLD-IND-A"),
-        firm_a, city_reviewer_x, guangxi, guangxi.openings.first(), track, project, unit, record, censor, attachment,
+        region("450103"),
+        city_bureau,
+        city_reviewer_x.department,
+        Qualification.objects.get(code="DSN-BLD-IND-A"),
+        firm_a,
+        city_reviewer_x,
+        guangxi,
+        guangxi.openings.first(),
+        track,
+        project,
+        unit,
+        record,
+        censor,
+        attachment,
         CampaignContact.objects.create(
             campaign=guangxi, authority=city_bureau, name="王联络", department="建筑市场监管科", mobile="13800138000"
         ),
@@ -122,8 +139,7 @@ def world(media, guangxi, firm_a, city_reviewer_x) -> dict[type[Model], Model]:
 
 def test_every_model_of_accounts_and_projects_has_an_admin():
     models = [
-        model for app in OUR_APPS for model in apps.get_app_config(app).get_models()
-        if not issubclass(model, Event)
+        model for app in OUR_APPS for model in apps.get_app_config(app).get_models() if not issubclass(model, Event)
     ]
     missing = [model._meta.label for model in models if model not in admin.site._registry]
     assert missing == []
@@ -156,11 +172,26 @@ def test_add_forms_miss_no_editable_field(rf, model):
         for name in (entry if isinstance(entry, (list, tuple)) else [entry])
     }
     editable = {
-        field.name for field in model._meta.get_fields()
+        field.name
+        for field in model._meta.get_fields()
         if not field.auto_created and ((field.concrete and field.editable) or field.many_to_many)
     }
-    system = {"password", "last_login", "date_joined", "is_staff", "user_permissions", "groups", "is_superuser",
-              "first_name", "last_name", "email", "is_active", "usable_password", "password1", "password2"}
+    system = {
+        "password",
+        "last_login",
+        "date_joined",
+        "is_staff",
+        "user_permissions",
+        "groups",
+        "is_superuser",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "usable_password",
+        "password1",
+        "password2",
+    }
     if model is Attachment:  # the add form takes the file; name, type, size and hash come from the upload
         system |= {"original_name", "content_type", "size", "sha256", "uploaded_by"}
     assert editable - shown - system == set()
@@ -180,8 +211,11 @@ def make_records(world, count: int, *, parts: bool = False) -> None:
     other_track = record.campaign.tracks.exclude(pk=record.track_id).first()
     for i in range(count):
         new = RecordFactory(
-            enterprise=enterprises[i % 3], project=ProjectFactory(), campaign=record.campaign,
-            track=other_track if i % 2 else record.track, responsible_authority=record.responsible_authority,
+            enterprise=enterprises[i % 3],
+            project=ProjectFactory(),
+            campaign=record.campaign,
+            track=other_track if i % 2 else record.track,
+            responsible_authority=record.responsible_authority,
             reaches_national=bool(i % 2),
         )
         if not parts:
@@ -197,8 +231,14 @@ def make_records(world, count: int, *, parts: bool = False) -> None:
         ProjectCorp.objects.create(record=new, unit=unit, corp_name=new.enterprise.name)
         RecordPerson.objects.create(record=new, name=f"人员{i}")
         Attachment.objects.create(
-            record=new, kind=AttachmentKind.OTHER, file=f"attachments/x/{i}.pdf", original_name=f"{i}.pdf",
-            content_type="application/pdf", size=1, sha256="0" * 64, uploaded_by=world[User],
+            record=new,
+            kind=AttachmentKind.OTHER,
+            file=f"attachments/x/{i}.pdf",
+            original_name=f"{i}.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            uploaded_by=world[User],
         )
         CampaignContact.objects.get_or_create(
             campaign=record.campaign, authority=new.responsible_authority, defaults={"name": "联络人"}
@@ -210,9 +250,7 @@ def make_records(world, count: int, *, parts: bool = False) -> None:
     [{}, {"status__exact": "draft"}, {"q": "项目"}, {"responsible_authority__level": "city"}, {"_facets": "1"}],
     ids=["plain", "status", "search", "authority-level", "facets"],
 )
-def test_record_changelist_runs_a_bounded_number_of_queries(
-    admin_client, world, django_assert_max_num_queries, params
-):
+def test_record_changelist_runs_a_bounded_number_of_queries(admin_client, world, django_assert_max_num_queries, params):
     make_records(world, 30)
     assert Record.objects.count() == 31
     # Facets add one count query per filter, whatever the number of records.
@@ -223,9 +261,7 @@ def test_record_changelist_runs_a_bounded_number_of_queries(
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
-def test_every_changelist_runs_a_bounded_number_of_queries(
-    admin_client, world, django_assert_max_num_queries, model
-):
+def test_every_changelist_runs_a_bounded_number_of_queries(admin_client, world, django_assert_max_num_queries, model):
     make_records(world, 30, parts=True)
     with django_assert_max_num_queries(20):
         response = admin_client.get(admin_url(model, "changelist"))
@@ -298,8 +334,12 @@ def test_record_add_page_creates_a_draft_with_its_creator(admin_client, admin_us
     record = world[Record]
     other = Project.objects.create(prj_num="4501031711200002", prj_name="青秀区图书馆", county=record.project.county)
     data = form_data(admin_client.get(admin_url(Record, "add")))
-    data.update(enterprise=str(record.enterprise_id), project=str(other.pk), campaign=str(record.campaign_id),
-                status=RecordStatus.APPROVED)
+    data.update(
+        enterprise=str(record.enterprise_id),
+        project=str(other.pk),
+        campaign=str(record.campaign_id),
+        status=RecordStatus.APPROVED,
+    )
 
     response = admin_client.post(admin_url(Record, "add"), data)
 
@@ -313,7 +353,15 @@ def test_record_page_shows_every_stage_inline(admin_client, world):
     response = admin_client.get(admin_url(Record, "change", world[Record].pk))
     inline_models = {inline.formset.model for inline in response.context["inline_admin_formsets"]}
     assert inline_models == {
-        Tender, Contract, Censor, BuilderLicence, FinishCheck, FinishRecord, ProjectCorp, RecordPerson, Attachment
+        Tender,
+        Contract,
+        Censor,
+        BuilderLicence,
+        FinishCheck,
+        FinishRecord,
+        ProjectCorp,
+        RecordPerson,
+        Attachment,
     }
     for inline in response.context["inline_admin_formsets"]:
         if inline.formset.model in (Tender, Contract, Censor, BuilderLicence, FinishCheck, FinishRecord):
@@ -378,8 +426,7 @@ def test_enterprise_kinds_are_checkboxes_and_listed_by_name(admin_client, world)
     page = admin_client.get(add_url).content.decode()
     assert 'type="checkbox" name="kinds" value="survey"' in page
     data = form_data(admin_client.get(add_url))
-    data.update(name="广西测试勘察院", credit_code=make_uscc(900001), kinds=["survey", "construction"],
-                status="active")
+    data.update(name="广西测试勘察院", credit_code=make_uscc(900001), kinds=["survey", "construction"], status="active")
 
     response = admin_client.post(add_url, data)
 
@@ -409,9 +456,13 @@ def test_user_add_form_asks_for_role_and_organisation(admin_client, world):
         assert name in response.context["adminform"].form.fields
     data = form_data(response)
     data.update(
-        username="qingxiu-reviewer", usable_password="true",
-        password1="Tender-Lotus-2017", password2="Tender-Lotus-2017",
-        role=Role.REVIEWER, authority=str(world[Department].authority_id), department=str(world[Department].pk),
+        username="qingxiu-reviewer",
+        usable_password="true",
+        password1="Tender-Lotus-2017",
+        password2="Tender-Lotus-2017",
+        role=Role.REVIEWER,
+        authority=str(world[Department].authority_id),
+        department=str(world[Department].pk),
         real_name="周审核",
     )
 
@@ -425,8 +476,13 @@ def test_user_add_form_asks_for_role_and_organisation(admin_client, world):
 def test_user_add_form_refuses_a_clerk_without_an_enterprise(admin_client, world):
     add_url = admin_url(User, "add")
     data = form_data(admin_client.get(add_url))
-    data.update(username="orphan", usable_password="true", password1="Tender-Lotus-2017", password2="Tender-Lotus-2017",
-                role=Role.ENTERPRISE)
+    data.update(
+        username="orphan",
+        usable_password="true",
+        password1="Tender-Lotus-2017",
+        password2="Tender-Lotus-2017",
+        role=Role.ENTERPRISE,
+    )
     response = admin_client.post(add_url, data)
     assert response.status_code == 200
     assert "enterprise" in response.context["adminform"].form.errors
@@ -494,23 +550,34 @@ def test_attachments_are_never_linked_to_the_stored_file(admin_client, world):
 def test_attachment_upload_takes_name_size_and_hash_from_the_file(admin_client, admin_user, world):
     payload = b"%PDF-1.4\n% contract\n"
     add_url = admin_url(Attachment, "add")
-    response = admin_client.post(add_url, {
-        "record": str(world[Record].pk), "kind": AttachmentKind.CONTRACT,
-        "file": SimpleUploadedFile("合同.pdf", payload, content_type="application/pdf"),
-    })
+    response = admin_client.post(
+        add_url,
+        {
+            "record": str(world[Record].pk),
+            "kind": AttachmentKind.CONTRACT,
+            "file": SimpleUploadedFile("合同.pdf", payload, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     attachment = Attachment.objects.get(kind=AttachmentKind.CONTRACT)
-    assert (attachment.original_name, attachment.size, attachment.content_type) == ("合同.pdf", len(payload),
-                                                                                    "application/pdf")
+    assert (attachment.original_name, attachment.size, attachment.content_type) == (
+        "合同.pdf",
+        len(payload),
+        "application/pdf",
+    )
     assert attachment.sha256 == hashlib.sha256(payload).hexdigest()
     assert attachment.uploaded_by == admin_user
 
 
 def test_attachment_upload_refuses_other_file_types(admin_client, world):
-    response = admin_client.post(admin_url(Attachment, "add"), {
-        "record": str(world[Record].pk), "kind": AttachmentKind.OTHER,
-        "file": SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream"),
-    })
+    response = admin_client.post(
+        admin_url(Attachment, "add"),
+        {
+            "record": str(world[Record].pk),
+            "kind": AttachmentKind.OTHER,
+            "file": SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream"),
+        },
+    )
     assert response.status_code == 200
     assert "file" in response.context["adminform"].form.errors
 
@@ -548,9 +615,13 @@ def test_j3_registry_import_page_offers_csv(admin_client):
 def test_j3_registry_imports_a_csv_file_through_the_admin(admin_client):
     csv = "source,prj_num,licence_cert_no,prj_name\ngaige,4501031711200009,,南宁市某小区\n".encode()
     formats = [fmt.__name__ for fmt in admin.site._registry[DeclaredProject].get_import_formats()]
-    response = admin_client.post(admin_url(DeclaredProject, "import"), {
-        "format": str(formats.index("CSV")), "import_file": SimpleUploadedFile("j3.csv", csv, content_type="text/csv"),
-    })
+    response = admin_client.post(
+        admin_url(DeclaredProject, "import"),
+        {
+            "format": str(formats.index("CSV")),
+            "import_file": SimpleUploadedFile("j3.csv", csv, content_type="text/csv"),
+        },
+    )
     assert response.status_code == 200
     confirm = response.context["confirm_form"]
     assert confirm is not None, response.context["form"].errors

@@ -39,9 +39,7 @@ def test_a_save_in_a_request_context_records_the_user(superuser):
     with pghistory.context(user=superuser.pk, url="/admin/projects/project/1/change/"):
         project.prj_name = "改过的名字"
         project.save()
-    update = (
-        Events.objects.tracks(project).filter(pgh_model="projects.ProjectEvent", pgh_label="update").get()
-    )
+    update = Events.objects.tracks(project).filter(pgh_model="projects.ProjectEvent", pgh_label="update").get()
     assert update.pgh_diff["prj_name"][1] == "改过的名字"
     assert update.pgh_context["user"] == superuser.pk
 

@@ -1,6 +1,6 @@
-"""Write the demo-login table of README.md from projects.demo.DEMO_LOGINS (run after changing the demo users).
+"""Write the demo-login table of README.md from portal.demo.DEMO_LOGINS (run after changing the demo users).
 
-    .venv/bin/python tools/readme_logins.py
+.venv/bin/python tools/readme_logins.py
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def table() -> str:
-    from projects.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 
     rows = ["| 角色 role | 用户名 username | 密码 password | 所属 organisation |", "| --- | --- | --- | --- |"]
     for login in DEMO_LOGINS:

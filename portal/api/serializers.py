@@ -217,7 +217,7 @@ class RecordDetailSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_rejection_reason(self, record: Record) -> str | None:
-        if record.status != RecordStatus.REJECTED:
+        if record.status not in (RecordStatus.REJECTED, RecordStatus.FRAUD):  # G10: the facts of the fraud
             return None
         return self.context.get("rejection_reason") or None
 

@@ -111,6 +111,10 @@ class ApiMixin:
         if not record.is_editable_by_enterprise:
             if record.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
                 message = _("This record has already been submitted and is waiting for review.")
+            elif record.status == RecordStatus.FRAUD:
+                message = _(
+                    "This record was rejected for fraud and is locked for good (G10): it can no longer be changed."
+                )
             else:
                 message = _("This record has been decided by the authority and can no longer be changed.")
             raise DomainError(message, code="locked")

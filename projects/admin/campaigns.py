@@ -40,8 +40,14 @@ class CampaignContactInline(admin.TabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "province", "notice_number", "notice_date", "scope_completed_before", "national_cutoff",
-        "close_date", "is_active",
+        "name",
+        "province",
+        "notice_number",
+        "notice_date",
+        "scope_completed_before",
+        "national_cutoff",
+        "close_date",
+        "is_active",
     ]
     list_filter = ["is_active", "province", "auto_approval_grade", "push_d_records"]
     search_fields = ["name", "notice_number", "notice_title"]
@@ -64,7 +70,10 @@ class CampaignAdmin(admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "msg_outside_province", "msg_overseas", "msg_not_completed", "msg_closed",
+                    "msg_outside_province",
+                    "msg_overseas",
+                    "msg_not_completed",
+                    "msg_closed",
                     "msg_kind_not_covered",
                 ],
             },
@@ -89,7 +98,13 @@ class TrackAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     filter_horizontal = ["qualifications"]
     fields = [
-        "campaign", "code", "name", "priority", "entry_deadline", "reaches_national", "qualifications",
+        "campaign",
+        "code",
+        "name",
+        "priority",
+        "entry_deadline",
+        "reaches_national",
+        "qualifications",
         "message_after_deadline",
     ]
 

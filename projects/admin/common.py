@@ -11,7 +11,12 @@ from .history import history_table
 
 #: StageFields set by review and grading (信息审核部门, 信息审核人, 数据来源, 数据等级, national number).
 STAGE_SYSTEM_FIELDS = [
-    "data_source", "data_level", "check_depart_name", "check_person_name", "national_num", "updated_at",
+    "data_source",
+    "data_level",
+    "check_depart_name",
+    "check_person_name",
+    "national_num",
+    "updated_at",
 ]
 STAGE_SYSTEM_TITLE = _("Review and grading (set by the system)")
 

@@ -130,7 +130,8 @@ def history_table(obj: models.Model) -> SafeString:
                 _model_name(event.pgh_obj_model),
                 EVENT_LABELS.get(event.pgh_label, event.pgh_label),
                 names.get(str((event.pgh_context or {}).get("user")), "—")
-                if isinstance(event.pgh_context, dict) else "—",
+                if isinstance(event.pgh_context, dict)
+                else "—",
                 _diff_lines(event),
             )
             for event in events
@@ -140,5 +141,11 @@ def history_table(obj: models.Model) -> SafeString:
         '<table class="history-events"><thead><tr>'
         "<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
         "</tr></thead><tbody>{}</tbody></table>{}",
-        _("time"), _("table"), _("event"), _("user"), _("changes"), rows, link,
+        _("time"),
+        _("table"),
+        _("event"),
+        _("user"),
+        _("changes"),
+        rows,
+        link,
     )

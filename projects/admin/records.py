@@ -62,7 +62,13 @@ class UnitProjectInline(admin.StackedInline):
 @admin.register(Project)
 class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = [
-        "prj_num", "prj_name", "prj_type", "county", "build_corp_name", "data_level", "created_at",
+        "prj_num",
+        "prj_name",
+        "prj_type",
+        "county",
+        "build_corp_name",
+        "data_level",
+        "created_at",
     ]
     list_filter = ["prj_type", "prj_property", "is_overseas", "is_major", "data_level"]
     search_fields = ["prj_num", "prj_name", "prj_code", "province_prj_num", "build_corp_name"]
@@ -76,8 +82,17 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
             _("Basic information"),
             {
                 "fields": [
-                    "prj_num", "province_prj_num", "prj_code", "prj_name", "prj_type", "prj_function",
-                    "prj_property", "county", "is_overseas", "address", ("location_x", "location_y"),
+                    "prj_num",
+                    "province_prj_num",
+                    "prj_code",
+                    "prj_name",
+                    "prj_type",
+                    "prj_function",
+                    "prj_property",
+                    "county",
+                    "is_overseas",
+                    "address",
+                    ("location_x", "location_y"),
                 ]
             },
         ),
@@ -85,8 +100,12 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
             _("Approval and planning"),
             {
                 "fields": [
-                    "prj_approval_num", "prj_approval_level", "prj_approval_depart", "prj_approval_date",
-                    "build_plan_num", "project_plan_num",
+                    "prj_approval_num",
+                    "prj_approval_level",
+                    "prj_approval_depart",
+                    "prj_approval_date",
+                    "build_plan_num",
+                    "project_plan_num",
                 ]
             },
         ),
@@ -94,8 +113,16 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
             _("Owner and investment"),
             {
                 "fields": [
-                    "build_corp_name", "build_corp_code", "inv_property", "fund_source",
-                    "national_percentage", "all_invest", "all_area", "all_length", "prj_size", "is_major",
+                    "build_corp_name",
+                    "build_corp_code",
+                    "inv_property",
+                    "fund_source",
+                    "national_percentage",
+                    "all_invest",
+                    "all_area",
+                    "all_length",
+                    "prj_size",
+                    "is_major",
                 ]
             },
         ),
@@ -164,8 +191,14 @@ class ProjectCorpInline(admin.TabularInline):
     model = ProjectCorp
     extra = 0
     fields = [
-        "corp_role", "corp_name", "corp_code", "person_name", "id_card_type", "person_id_card",
-        "person_phone", "unit",
+        "corp_role",
+        "corp_name",
+        "corp_code",
+        "person_name",
+        "id_card_type",
+        "person_id_card",
+        "person_phone",
+        "unit",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -181,8 +214,18 @@ class ProjectCorpInline(admin.TabularInline):
 class RecordPersonInline(admin.TabularInline):
     model = RecordPerson
     extra = 0
-    fields = ["corp_name", "corp_code", "name", "role", "id_card_type", "id_card", "registration_type",
-              "registration_cert_no", "specialty", "phone"]
+    fields = [
+        "corp_name",
+        "corp_code",
+        "name",
+        "role",
+        "id_card_type",
+        "id_card",
+        "registration_type",
+        "registration_cert_no",
+        "specialty",
+        "phone",
+    ]
 
 
 class AttachmentInline(admin.TabularInline):
@@ -210,8 +253,17 @@ class AttachmentInline(admin.TabularInline):
 class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
     record_path = ""
     list_display = [
-        "prj_num", "prj_name", "enterprise", "campaign", "track", "status",
-        "responsible_authority", "reaches_national", "submitted_at", "review_deadline", "updated_at",
+        "prj_num",
+        "prj_name",
+        "enterprise",
+        "campaign",
+        "track",
+        "status",
+        "responsible_authority",
+        "reaches_national",
+        "submitted_at",
+        "review_deadline",
+        "updated_at",
     ]
     list_display_links = ["prj_num", "prj_name"]
     list_filter = [
@@ -227,8 +279,15 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     # `status` is a protected FSM field: only review/ transitions change it, never a form.
     readonly_fields = [
-        "status", "version", "submitted_at", "review_deadline", "decided_at", "created_by", "created_at",
-        "updated_at", "draft_inputs",
+        "status",
+        "version",
+        "submitted_at",
+        "review_deadline",
+        "decided_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "draft_inputs",
     ]
     fieldsets = [
         (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
@@ -236,7 +295,10 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
             _("Review"),
             {
                 "fields": [
-                    "responsible_authority", "reaches_national", "submitted_at", "review_deadline",
+                    "responsible_authority",
+                    "reaches_national",
+                    "submitted_at",
+                    "review_deadline",
                     "decided_at",
                 ]
             },
@@ -247,8 +309,15 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
         ),
     ]
     inlines = [
-        TenderInline, ContractInline, CensorInline, BuilderLicenceInline, FinishCheckInline,
-        FinishRecordInline, ProjectCorpInline, RecordPersonInline, AttachmentInline,
+        TenderInline,
+        ContractInline,
+        CensorInline,
+        BuilderLicenceInline,
+        FinishCheckInline,
+        FinishRecordInline,
+        ProjectCorpInline,
+        RecordPersonInline,
+        AttachmentInline,
     ]
 
     @admin.display(description=_("project number"), ordering="project__prj_num")

@@ -63,9 +63,7 @@ class DeclaredProjectResource(resources.ModelResource):
     A row is identified by (source, prj_num, licence_cert_no): importing the same file twice changes nothing.
     """
 
-    source = fields.Field(
-        attribute="source", column_name="source", widget=ChoiceWidget(DeclaredSource.choices)
-    )
+    source = fields.Field(attribute="source", column_name="source", widget=ChoiceWidget(DeclaredSource.choices))
     prj_num = fields.Field(attribute="prj_num", column_name="prj_num", widget=NumberTextWidget())
     licence_cert_no = fields.Field(
         attribute="licence_cert_no", column_name="licence_cert_no", widget=NumberTextWidget()

@@ -33,8 +33,12 @@ from ..models import (
 from .common import RecordScopeMixin, StageFieldsMixin, human_size, short_sha
 
 RECORD_COLUMNS = ["record__project__prj_num", "record__project__prj_name", "record__enterprise__name"]
-RECORD_SEARCH = ["record__project__prj_num", "record__project__prj_name", "record__enterprise__name",
-                 "record__enterprise__credit_code"]
+RECORD_SEARCH = [
+    "record__project__prj_num",
+    "record__project__prj_name",
+    "record__enterprise__name",
+    "record__enterprise__credit_code",
+]
 RECORD_RELATED = ["record__project", "record__enterprise"]
 
 
@@ -58,8 +62,15 @@ class StageAdmin(StageFieldsMixin, RecordPartAdmin):
 
 @admin.register(Tender)
 class TenderAdmin(StageAdmin):
-    list_display = ["tender_num", "tender_class", "tender_method", "tender_money", "tender_result_date",
-                    *RECORD_COLUMNS, "data_level"]
+    list_display = [
+        "tender_num",
+        "tender_class",
+        "tender_method",
+        "tender_money",
+        "tender_result_date",
+        *RECORD_COLUMNS,
+        "data_level",
+    ]
     list_filter = ["tender_class", "tender_method", *StageAdmin.list_filter]
     search_fields = ["tender_num", "tender_corp_name", "=tender_corp_code", *RECORD_SEARCH]
     date_hierarchy = "tender_result_date"
@@ -67,8 +78,15 @@ class TenderAdmin(StageAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(StageAdmin):
-    list_display = ["record_num", "contract_num", "contract_type", "contract_money", "contract_date",
-                    *RECORD_COLUMNS, "data_level"]
+    list_display = [
+        "record_num",
+        "contract_num",
+        "contract_type",
+        "contract_money",
+        "contract_date",
+        *RECORD_COLUMNS,
+        "data_level",
+    ]
     list_filter = ["contract_type", *StageAdmin.list_filter]
     search_fields = ["record_num", "contract_num", "contractor_corp_name", *RECORD_SEARCH]
     date_hierarchy = "contract_date"
@@ -77,8 +95,17 @@ class ContractAdmin(StageAdmin):
 class CensorStaffInline(admin.TabularInline):
     model = CensorStaff
     extra = 0
-    fields = ["corp_name", "corp_code", "user_name", "id_card_type", "id_card", "specialty", "duty",
-              "tech_title_level", "registration_type"]
+    fields = [
+        "corp_name",
+        "corp_code",
+        "user_name",
+        "id_card_type",
+        "id_card",
+        "specialty",
+        "duty",
+        "tech_title_level",
+        "registration_type",
+    ]
 
 
 @admin.register(Censor)
@@ -95,7 +122,11 @@ class CensorStaffAdmin(RecordScopeMixin, admin.ModelAdmin):
     list_display = ["user_name", "corp_name", "specialty", "duty", "registration_type", "censor_num", "prj_name"]
     list_filter = ["specialty", "duty", "registration_type"]
     search_fields = [
-        "user_name", "corp_name", "=id_card", "censor__censor_num", "censor__record__project__prj_num",
+        "user_name",
+        "corp_name",
+        "=id_card",
+        "censor__censor_num",
+        "censor__record__project__prj_num",
     ]
     list_select_related = ["censor__record__project"]
     autocomplete_fields = ["censor"]
@@ -111,8 +142,14 @@ class CensorStaffAdmin(RecordScopeMixin, admin.ModelAdmin):
 
 @admin.register(BuilderLicence)
 class BuilderLicenceAdmin(StageAdmin):
-    list_display = ["licence_cert_no", "bui_prj_name", "issuing_authority", "release_date", *RECORD_COLUMNS,
-                    "data_level"]
+    list_display = [
+        "licence_cert_no",
+        "bui_prj_name",
+        "issuing_authority",
+        "release_date",
+        *RECORD_COLUMNS,
+        "data_level",
+    ]
     search_fields = ["licence_cert_no", "bui_prj_name", "issuing_authority", *RECORD_SEARCH]
     date_hierarchy = "release_date"
 
@@ -196,15 +233,28 @@ class AttachmentAddForm(forms.ModelForm):
 
 @admin.register(Attachment)
 class AttachmentAdmin(RecordPartAdmin):
-    list_display = ["original_name", "kind", "size_display", "sha256_short", *RECORD_COLUMNS, "uploaded_by",
-                    "uploaded_at"]
+    list_display = [
+        "original_name",
+        "kind",
+        "size_display",
+        "sha256_short",
+        *RECORD_COLUMNS,
+        "uploaded_by",
+        "uploaded_at",
+    ]
     list_filter = ["kind", "content_type"]
     search_fields = ["original_name", "=sha256", *RECORD_SEARCH]
     list_select_related = [*RECORD_RELATED, "uploaded_by"]
     date_hierarchy = "uploaded_at"
     add_form = AttachmentAddForm
     change_fields = [
-        "record", "kind", "original_name", "content_type", "size_display", "sha256", "uploaded_by",
+        "record",
+        "kind",
+        "original_name",
+        "content_type",
+        "size_display",
+        "sha256",
+        "uploaded_by",
         "uploaded_at",
     ]
 

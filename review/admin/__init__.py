@@ -1,9 +1,11 @@
 """The review back-office (STYLE.md: the admin is split by concern).
 
 - calendar: the working-day calendar staff enter (overrides and calendar years) and the transition log;
+- credit: the credit file (诚信档案, G10), read-only, and the page that rejects a record for fraud (弄虚作假);
 - queue: the review queue (审核队列) of the records waiting for a decision, with approve, reject and the Excel export.
 """
 
-from . import calendar, queue
+from . import calendar, credit, queue
+from . import digest as digest  # the daily digest page, /admin/review/digest/ (issue 5 item 8)
 
-__all__ = ["calendar", "queue"]
+__all__ = ["calendar", "credit", "queue"]

@@ -1,8 +1,11 @@
 """The review queue (审核队列, issue 5 item 4): the records waiting for a decision in the official's jurisdiction,
-oldest deadline first, with the working days left; each record's page read-only with its rule-check report and
-history, and the buttons that approve or reject it; approve in bulk from the list; the queue as an Excel file.
+oldest deadline first, with the working days left; each record's page read-only with every section of the record
+(`record_page`), its attachments, its rule-check report and history, and the buttons that approve or reject it —
+or why this official cannot (J9, P2) — and the link that marks it as fraud (G10); approve in bulk from the list;
+the queue as an Excel file.
 
-The admin is an adapter: `review.selectors.queue_for` scopes, `review.services` decides and says why not.
+The admin is an adapter: `review.selectors.queue_for` scopes, `review.services` decides and says why not; the page
+asks the services' own rules (J9, who may mark fraud) rather than repeating them.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from io import BytesIO
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -30,8 +33,9 @@ from projects.admin.common import HistoryMixin, TrackListFilter
 
 from ..models import ReviewQueueItem
 from ..selectors import WorkingDaysLeft, cities_for, decidable_by, queue_for
-from ..services import approve_record, reject_record
+from ..services import approve_record, check_real_name, may_mark_fraud, reject_record
 from ..workdays import SHANGHAI, end_of_day
+from .record_page import RECORD_PAGE_PREFETCH, RECORD_PAGE_RELATED, record_attachments, record_sections
 
 #: The working-day counter of the changelist being rendered (one per request thread): every row's days are counted
 #: with one calendar, so the list runs a bounded number of queries.
@@ -97,6 +101,9 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
     list_select_related = ["enterprise", "project", "campaign", "track__campaign", "responsible_authority"]
     actions = ["approve_selected"]
     ordering = ["review_deadline", "pk"]  # the oldest deadline first, as queue_for
+    # Django counts the unfiltered queue on every page for "(N total)", a second COUNT of the whole jurisdiction
+    # (100,000 rows for provincial staff); the filtered count stays (bench queue_page)
+    show_full_result_count = False
     change_form_template = "admin/review/reviewqueueitem/change_form.html"
     change_list_template = "admin/review/reviewqueueitem/change_list.html"
     fieldsets = [
@@ -156,7 +163,7 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("rule check"))
     def check_report(self, obj: ReviewQueueItem) -> str:
-        problems = check_record(obj.pk)
+        problems = _problems(obj)
         if not problems:
             return _("No problem found.")
         return format_html(
@@ -174,17 +181,56 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
         finally:
             _page.counter = None
 
+    # ---- the record's page ----------------------------------------------------------------------------------
+
+    def get_object(self, request, object_id, from_field=None):
+        """The record with every stage and row its page shows, in a fixed number of queries; loaded once per
+        request (the change view, its form and the rule check share it)."""
+        cache = request.__dict__.setdefault("_review_queue_objects", {})
+        key = (str(object_id), from_field)
+        if key not in cache:
+            queryset = self.get_queryset(request).select_related(*RECORD_PAGE_RELATED)
+            field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+            try:
+                obj = queryset.prefetch_related(*RECORD_PAGE_PREFETCH).get(**{field.name: field.to_python(object_id)})
+            except (ReviewQueueItem.DoesNotExist, ValidationError, ValueError):
+                obj = None
+            else:
+                obj._grading_loaded = True  # grading.checks.load_record: everything it reads is loaded above
+            cache[key] = obj
+        return cache[key]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
-        if obj is not None and super().has_change_permission(request) and decidable_by(request.user, obj):
-            info = self.opts.app_label, self.opts.model_name
+        if obj is not None:
+            problems = _problems(obj)
             extra_context.update(
-                approve_url=reverse("admin:{}_{}_approve".format(*info), args=[obj.pk]),
-                reject_url=reverse("admin:{}_{}_reject".format(*info), args=[obj.pk]),
-                reject_form=RejectForm(),
+                record_sections=record_sections(obj, problems),
+                record_attachments=record_attachments(obj, problems),
+                **self._decision_context(request, obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decision_context(self, request, obj: ReviewQueueItem) -> dict:
+        """The buttons, or why this official sees none: not the deciding authority (P2), or J9 not met (the
+        service's own check and words); and the link that marks the record as fraud (G10) for those who may."""
+        user = request.user
+        if not (super().has_change_permission(request) and decidable_by(user, obj)):
+            return {"decision_note": _not_decider_note(user, obj)}
+        try:
+            check_real_name(user)
+        except DomainError as error:
+            return {"decision_blocked": str(error), "fix_account_url": _own_account_url(user)}
+        info = self.opts.app_label, self.opts.model_name
+        context = {
+            "approve_url": reverse("admin:{}_{}_approve".format(*info), args=[obj.pk]),
+            "reject_url": reverse("admin:{}_{}_reject".format(*info), args=[obj.pk]),
+            "reject_form": RejectForm(),
+        }
+        if may_mark_fraud(user, obj):
+            context["fraud_url"] = mark_fraud_url(obj.pk)
+        return context
 
     # ---- decisions ---------------------------------------------------------------------------------------------
 
@@ -290,6 +336,42 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
         stamp = dt.datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="review-queue-{stamp}.xlsx"'
         return response
+
+
+def _problems(obj: ReviewQueueItem) -> list:
+    """The rule check of the record, computed once per page (the report and the sections show it)."""
+    if not hasattr(obj, "_check_problems"):
+        obj._check_problems = check_record(obj if getattr(obj, "_grading_loaded", False) else obj.pk)
+    return obj._check_problems
+
+
+def mark_fraud_url(record_id: int) -> str:
+    """The credit admin's page that marks the record as fraud (G10), or "" while that page is not installed."""
+    try:
+        return reverse("admin:review_creditentry_add") + f"?record={record_id}"
+    except NoReverseMatch:
+        return ""
+
+
+def _own_account_url(user) -> str:
+    """The admin page of the user's own account, when the user may change it there (else an administrator must)."""
+    if not user.has_perm("accounts.change_user"):
+        return ""
+    try:
+        return reverse("admin:accounts_user_change", args=[user.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _not_decider_note(user, obj: ReviewQueueItem) -> str:
+    """Why the page offers no decision to an official who reads the record (P2)."""
+    authority = obj.responsible_authority
+    if authority is not None and getattr(user, "authority_id", None) != authority.pk:
+        return _(
+            "%(authority)s, the record's responsible authority, decides it (P2). You can read the record here "
+            "but not approve or reject it."
+        ) % {"authority": authority.name}
+    return _("Only the reviewers of the record's responsible authority and provincial staff decide records.")
 
 
 def _days_text(left) -> str | int:

@@ -68,9 +68,7 @@ def test_department_must_be_of_the_users_authority():
 
 
 def test_j9_reviewer_without_department_is_flagged():
-    reviewer = UserFactory(
-        username="nodept", role=Role.REVIEWER, authority=authority_for("450100"), real_name=""
-    )
+    reviewer = UserFactory(username="nodept", role=Role.REVIEWER, authority=authority_for("450100"), real_name="")
     assert (
         set(reviewer.missing_real_name_registration) == {"真实姓名", "部门"}
         or len(reviewer.missing_real_name_registration) == 2

@@ -130,9 +130,7 @@ def firm(kind: str, qualification: str):
     ],
 )
 def test_guangxi_admission(guangxi, label, kind, qualification, on, track, national, rule, words):
-    answer = admission(
-        enterprise=firm(kind, qualification), campaign=guangxi, on=on, county=region(NANNING_QINGXIU)
-    )
+    answer = admission(enterprise=firm(kind, qualification), campaign=guangxi, on=on, county=region(NANNING_QINGXIU))
     assert answer.allowed is (track is not None), label
     assert (answer.track.code if answer.track else None) == track
     assert answer.reaches_national is national

@@ -116,6 +116,15 @@ def test_working_days_left_counts_after_today_and_is_red_when_due():
     assert counter(None) is None
 
 
+def test_the_portal_reads_the_same_count_with_its_deadline_and_due_today():
+    with time_machine.travel(BEFORE_DUE, tick=False):
+        counter = WorkingDaysLeft()
+    assert counter(DUE).deadline == DUE
+    assert not counter(DUE).due_today
+    assert counter(DUE - dt.timedelta(days=2)).due_today  # Monday's deadline, on Monday
+    assert not counter(DUE - dt.timedelta(days=3)).due_today  # overdue is not "due today"
+
+
 def test_the_list_runs_a_bounded_number_of_queries(client, records, cast, firm_a, clerk_a):
     client.force_login(cast["provincial_staff"])
     client.get(reverse(CHANGELIST))  # warm the caches (content types, sessions)

@@ -16,6 +16,8 @@ class Command(BaseCommand):
         if missing:
             # Translators: the separator between the years of a list, e.g. "2027, 2028" (Chinese: "、").
             years = _(", ").join(str(year) for year in missing)
-            self.stderr.write(_("Unknown working-day calendar: %(years)s. An alert is shown in the admin.") % {"years": years})
+            self.stderr.write(
+                _("Unknown working-day calendar: %(years)s. An alert is shown in the admin.") % {"years": years}
+            )
         else:
             self.stdout.write(_("The working-day calendar of this year and the next is known."))

@@ -6,7 +6,7 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 
-from projects.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo
+from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo
 
 
 def _pad(text: str, width: int) -> str:
@@ -38,10 +38,12 @@ class Command(BaseCommand):
             )
         states = ", ".join(
             f"{state} {counts[f'status:{state}']}"
-            for state in ("draft", "submitted", "direct_review", "approved", "rejected")
+            for state in ("draft", "submitted", "direct_review", "approved", "rejected", "fraud")
         )
-        self.stdout.write(self.style.SUCCESS(
-            f"seed_demo: {counts['authorities']} authorities, {counts['users']} logins, "
-            f"{counts['enterprises']} enterprises, {counts['projects']} projects, {counts['records']} records "
-            f"({states}); {counts['written']} rows written."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_demo: {counts['authorities']} authorities, {counts['users']} logins, "
+                f"{counts['enterprises']} enterprises, {counts['projects']} projects, {counts['records']} records "
+                f"({states}); {counts['written']} rows written."
+            )
+        )

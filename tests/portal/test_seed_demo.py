@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: idempotent, every state, valid codes, data inside each campaign's scope, working logins."""
+"""`manage.py seed_demo`: idempotent, every state reached through the real services (with their log rows), valid
+codes, data inside each campaign's scope, working logins."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from django.test import override_settings
 
 from accounts import validators as v
 from accounts.models import Authority, AuthorityLevel, Department, Enterprise, Region, RegionLevel, User
-from projects import demo
+from portal import demo
+from portal.selectors import latest_rejection_reason
 from projects.campaigns import admission
 from projects.models import (
+    Attachment,
     BuilderLicence,
     Campaign,
     CampaignContact,
@@ -32,13 +35,34 @@ from projects.models import (
     Tender,
     UnitProject,
 )
+from review.models import CreditEntry, RecordTransition, TransitionBy
+from review.services import AUTO_APPROVED
 
 pytestmark = pytest.mark.django_db
 
 COUNTED = [
-    Authority, Department, CampaignContact, Enterprise, User, Project, UnitProject, Record, Tender, Contract,
-    Censor, CensorStaff, BuilderLicence, FinishCheck, FinishRecord, ProjectCorp, RecordPerson,
+    Authority,
+    Department,
+    CampaignContact,
+    Enterprise,
+    User,
+    Project,
+    UnitProject,
+    Record,
+    Tender,
+    Contract,
+    Censor,
+    CensorStaff,
+    BuilderLicence,
+    FinishCheck,
+    FinishRecord,
+    ProjectCorp,
+    RecordPerson,
+    Attachment,
+    RecordTransition,
+    CreditEntry,
 ]
+DECIDED = (RecordStatus.APPROVED, RecordStatus.REJECTED, RecordStatus.FRAUD)
 STAGES = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
 GRADE_OF_LEVEL = {AuthorityLevel.PROVINCE: "A", AuthorityLevel.CITY: "B", AuthorityLevel.COUNTY: "C"}
 
@@ -50,10 +74,14 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def _seeded_once(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at its end (each test runs in a savepoint)."""
+def _seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed once for the module, inside a transaction rolled back at its end (each test runs in a savepoint); the
+    demo's attachments are written to a temporary MEDIA_ROOT."""
     out = StringIO()
-    fast_hasher = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast_hasher = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media")),
+    )
     with django_db_blocker.unblock(), fast_hasher, transaction.atomic():
         call_command("seed_demo", stdout=out)
         yield out.getvalue()
@@ -87,9 +115,16 @@ def test_a_rerun_keeps_what_people_changed_and_reset_restores_it(seeded):
     call_command("seed_demo", stdout=StringIO())
     record.project.refresh_from_db()
     assert record.project.prj_name == "演示中改过的名称"
+    before = _counts()
     call_command("seed_demo", "--reset", stdout=StringIO())
     record.project.refresh_from_db()
     assert record.project.prj_name == original
+    after = _counts()
+    for model in (Record, RecordTransition, CreditEntry, Attachment):  # the workflow played again, nothing doubled
+        assert after[model.__name__] == before[model.__name__]
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "0 rows written" in out.getvalue()
 
 
 def test_output_is_one_line_per_login_plus_a_summary(seeded):
@@ -176,14 +211,23 @@ def test_stage_dates_are_in_order(seeded):
 
 def test_submitted_records_were_admissible_and_are_graded_by_their_reviewer(seeded):
     for record in _records().exclude(status=RecordStatus.DRAFT):
-        answer = admission(enterprise=record.enterprise, campaign=record.campaign, on=record.submitted_at.date(),
-                           county=record.project.county, completed_on=record.finish_check.e_date)
+        answer = admission(
+            enterprise=record.enterprise,
+            campaign=record.campaign,
+            on=record.submitted_at.date(),
+            county=record.project.county,
+            completed_on=record.finish_check.e_date,
+        )
         assert answer.allowed, (record, answer.messages)
         assert record.track_id == answer.track.pk
         assert record.responsible_authority is not None
         if record.decided_at:
             assert record.submitted_at < record.decided_at
-            assert record.review_deadline is None or record.decided_at <= record.review_deadline
+            overdue = record.transitions.filter(by=TransitionBy.NIGHTLY_JOB).exists()
+            if overdue:
+                assert record.decided_at > record.review_deadline
+            else:
+                assert record.decided_at <= record.review_deadline
         for stage in STAGES:
             obj = getattr(record, stage)
             if record.status == RecordStatus.APPROVED:
@@ -192,6 +236,42 @@ def test_submitted_records_were_admissible_and_are_graded_by_their_reviewer(seed
                 assert obj.check_person_name and obj.data_source in (2, 3)
             else:
                 assert obj.data_level == "" and obj.check_person_name == ""
+
+
+def test_every_decided_record_has_its_log_row_from_the_services(seeded):
+    for record in Record.objects.exclude(status=RecordStatus.DRAFT):
+        log = list(record.transitions.order_by("at", "id"))
+        assert log and log[0].to_status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW), record
+        assert log[-1].to_status == record.status, record
+        if record.status in DECIDED:
+            assert log[-1].at == record.decided_at
+    by_night = RecordTransition.objects.filter(by=TransitionBy.NIGHTLY_JOB)
+    assert by_night.count() == 1  # one record approved because nobody decided in time (P1)
+    assert by_night.get().reason == AUTO_APPROVED and by_night.get().actor is None
+
+
+def test_rejected_records_show_their_reason_in_the_portal(seeded):
+    rejected = Record.objects.filter(status=RecordStatus.REJECTED)
+    assert rejected.count() >= 3
+    for record in rejected:
+        assert latest_rejection_reason(record)
+        assert record.transitions.filter(to_status=RecordStatus.REJECTED).get().actor.department is not None
+
+
+def test_g10_one_record_is_marked_as_fraud_in_the_credit_file(seeded):
+    record = Record.objects.get(status=RecordStatus.FRAUD)
+    entry = CreditEntry.objects.get(record=record)
+    assert entry.enterprise_id == record.enterprise_id
+    assert entry.facts == latest_rejection_reason(record)
+    assert entry.recorder_authority == record.responsible_authority.name
+
+
+def test_non_draft_records_carry_their_documents(seeded):
+    for record in Record.objects.exclude(status=RecordStatus.DRAFT):
+        kinds = set(record.attachments.values_list("kind", flat=True))
+        assert {"bid_notice", "contract", "completion"} <= kinds, record
+        assert ("direct_review" in kinds) == record.transitions.filter(to_status="direct_review").exists()
+    assert set(Attachment.objects.values_list("content_type", flat=True)) == {"application/pdf"}  # sniffed on upload
 
 
 def test_participating_units_and_persons_are_filled(seeded):
