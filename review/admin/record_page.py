@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grading import rules
 from grading.checks import Problem
@@ -124,9 +125,15 @@ def part_fields(part: rules.Part) -> list[models.Field]:
     return _FIELDS[part.key]
 
 
+#: Fields whose empty value has a meaning of its own (the enterprise's form offers it as a choice).
+EMPTY_MEANS = {"unit": gettext_lazy("— whole project —")}  # a participating unit or person of the whole project
+
+
 def display(f: models.Field, obj: models.Model) -> str:
     """The stored value as a reader sees it: the name of a code, 是/否, the related row's name; "" when empty."""
     value = getattr(obj, f.attname)
+    if value is None and f.name in EMPTY_MEANS:
+        return str(EMPTY_MEANS[f.name])
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
     if isinstance(f, models.ForeignKey):

@@ -282,3 +282,11 @@ def test_j9_provincial_staff_without_department_get_the_link_to_their_account(cl
     account_url = reverse("admin:accounts_user_change", args=[staff.pk])
     assert response.context["fix_account_url"] == account_url
     assert f'href="{account_url}"' in response.content.decode()
+
+
+def test_a_unit_of_the_whole_project_reads_so_not_as_empty(client, county_reviewer, record):
+    """A participating unit entered for the whole project (no unit project) is shown as the enterprise chose it."""
+    record.corps.update(unit=None)
+    response = open_page(client, county_reviewer, record)
+    assert cell(response, "corps", "unit", row=0).text == "— 整个项目 —"  # the page speaks Chinese by default
+    assert not cell(response, "corps", "unit", row=0).empty
