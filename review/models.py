@@ -258,6 +258,25 @@ class CreditEntry(models.Model):
         return f"{self.enterprise.name} · {self.at:%Y-%m-%d}"
 
 
+class DigestMail(models.Model):
+    """The daily digest mailed to an official on a day (issue 5 item 8): one row per user and day, written before the
+    mail is sent, so a redelivered task, a second beat or the command run by hand sends nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("daily digest mail")
+        verbose_name_plural = _("daily digest mails")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day:%Y-%m-%d}"
+
+
 class ReviewQueueItem(Record):
     """The review queue (审核队列): a record waiting for a decision, as the bureau's admin lists it (issue 5 item 4).
 

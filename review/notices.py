@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -38,7 +37,7 @@ from accounts.models import Role, User
 from projects.models import RecordStatus
 
 from .digest import REVIEWER, digest_for
-from .models import NoticeMail, RecordTransition, TransitionBy
+from .models import DigestMail, NoticeMail, RecordTransition, TransitionBy
 from .selectors import notices_for
 from .workdays import SHANGHAI
 
@@ -272,19 +271,13 @@ def mark_notices_read(
 # The daily digest of officials (review.digest is the read side)
 # ------------------------------------------------------------------------------------------------------------------
 
-#: The cache key that makes the digest of a day go out once per user (a redelivered task, a second beat, the command
-#: run by hand after the beat: nothing twice). Kept a few days.
-DIGEST_SENT_KEY = "review:digest-sent:{day}:{user}"
-DIGEST_SENT_TIMEOUT = 3 * 24 * 3600
-
-
 def send_daily_digests(*, today: dt.date | None = None, force: bool = False) -> int:
     """Mail each active reviewer, provincial staff member and superuser with an e-mail address the digest of
     `today` (default: today in Asia/Shanghai) when it is worth a mail (review.digest.Digest.worth_mailing); return
     how many were sent.
 
-    Once per user and day (a cache key set before sending, removed again when the sending fails); `force` sends
-    again. A failing mail is logged and does not stop the others.
+    Once per user and day (a DigestMail row written before sending, removed again when the sending fails; its
+    unique constraint makes two runs at once send one mail); `force` sends again. A failing mail is logged and does not stop the others.
     """
     today = today or timezone.now().astimezone(SHANGHAI).date()
     officials = (
@@ -299,16 +292,15 @@ def send_daily_digests(*, today: dt.date | None = None, force: bool = False) -> 
         digest = digest_for(user, today)
         if not digest.worth_mailing:
             continue
-        key = DIGEST_SENT_KEY.format(day=today.isoformat(), user=user.pk)
-        if force:
-            cache.set(key, 1, DIGEST_SENT_TIMEOUT)
-        elif not cache.add(key, 1, DIGEST_SENT_TIMEOUT):
+        mark, created = DigestMail.objects.get_or_create(user=user, day=today, defaults={"sent_at": timezone.now()})
+        if not created and not force:
             continue  # already sent today
         subject, body = render_digest_mail(digest)
         try:
             EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
         except Exception:
-            cache.delete(key)
+            if created:
+                mark.delete()  # not sent: the next run tries again
             log.exception("The daily digest of %s to user %s could not be sent", today, user.pk)
             continue
         sent += 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 import time_machine
@@ -16,7 +15,7 @@ from django.core.management import call_command
 from projects.models import Record, RecordStatus
 from review import notices, tasks
 from review.digest import DIGEST_ROWS, digest_for
-from review.models import CalendarYear, WorkdayOverride
+from review.models import CalendarYear, DigestMail, WorkdayOverride
 from review.services import auto_approve_overdue
 from review.workdays import end_of_day
 from tests.factories import authority_for
@@ -31,12 +30,9 @@ DIGEST = "/admin/review/digest/"
 
 @pytest.fixture(autouse=True)
 def _isolated(settings):
-    """Mails to locmem; a cache of the test's own (the once-a-day keys start empty)."""
+    """Mails to locmem."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://yeji.example.gov.cn"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
-    }
 
 
 def pending(firm, due_on: dt.date, *, county: str = "450103", status: str = RecordStatus.SUBMITTED) -> Record:
@@ -292,6 +288,7 @@ def test_the_command_mails_those_with_something_to_read_once_a_day(addresses, fi
 
     call_command("send_daily_digest", "--date", "2017-12-07")  # the beat ran too: nothing twice
     assert len(mail.outbox) == 3
+    assert DigestMail.objects.filter(day=D(2017, 12, 7)).count() == 3
     call_command("send_daily_digest", "--date", "2017-12-07", "--force")
     assert len(mail.outbox) == 6
 
@@ -322,3 +319,32 @@ def test_the_task_and_its_beat_entry_at_half_past_seven_shanghai(addresses, firm
     pending(firm_a, D(2017, 12, 1))
     with time_machine.travel(dt.datetime(2017, 12, 1, 7, 30, tzinfo=SHANGHAI), tick=False):
         assert tasks.send_daily_digest() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_digest_runs_at_once_mail_each_official_once(addresses, firm_a, settings):
+    """The beat and the command by hand at the same moment: the DigestMail row of (user, day) lets one of them send."""
+    import threading
+
+    from django.db import connection
+
+    pending(firm_a, D(2017, 12, 1))
+    settings.EMAIL_BACKEND = "tests.review.test_notices.SlowLocmem"
+    mail.outbox = []
+    start = threading.Barrier(2)
+    results: list[int] = []
+
+    def run():
+        try:
+            start.wait()
+            results.append(notices.send_daily_digests(today=D(2017, 12, 1)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sum(results) == 2 and len(mail.outbox) == 2  # the county reviewer and the provincial staff, once each
+    assert DigestMail.objects.filter(day=D(2017, 12, 1)).count() == 2
