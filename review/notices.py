@@ -271,13 +271,15 @@ def mark_notices_read(
 # The daily digest of officials (review.digest is the read side)
 # ------------------------------------------------------------------------------------------------------------------
 
+
 def send_daily_digests(*, today: dt.date | None = None, force: bool = False) -> int:
     """Mail each active reviewer, provincial staff member and superuser with an e-mail address the digest of
     `today` (default: today in Asia/Shanghai) when it is worth a mail (review.digest.Digest.worth_mailing); return
     how many were sent.
 
     Once per user and day (a DigestMail row written before sending, removed again when the sending fails; its
-    unique constraint makes two runs at once send one mail); `force` sends again. A failing mail is logged and does not stop the others.
+    unique constraint makes two runs at once send one mail); `force` sends again. A failing mail is logged and does
+    not stop the others.
     """
     today = today or timezone.now().astimezone(SHANGHAI).date()
     officials = (
