@@ -322,7 +322,7 @@ def test_the_task_and_its_beat_entry_at_half_past_seven_shanghai(addresses, firm
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_digest_runs_at_once_mail_each_official_once(addresses, firm_a, settings):
+def test_two_digest_runs_at_once_mail_each_official_once(seeded, addresses, firm_a, settings):
     """The beat and the command by hand at the same moment: the DigestMail row of (user, day) lets one of them send."""
     import threading
 
