@@ -17,4 +17,6 @@ configured for (`DATABASE_URL`): run it against a database of its own, never one
 BENCHMARKS: dict[str, str] = {
     "load_records": "bench.load_records",
     "portal_pages": "bench.pages",
+    "auto_approve": "bench.auto_approve",
+    "queue_page": "bench.queue_page",
 }

@@ -72,27 +72,49 @@ CONTEXT_ID = str(uuid.uuid4())  # one pghistory context per run, as one manageme
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="records to load (default 100000)")
-    parser.add_argument("--batch-size", type=int, default=1_000,
-                        help="records per transaction (ORM and COPY) and per bulk_create query (default 1000)")
-    parser.add_argument("--copy-batch-size", type=int, default=None,
-                        help="records per COPY transaction if not --batch-size; 0: all in one transaction "
-                             "(quadratic with the history triggers on, see the module's notes)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=1_000,
+        help="records per transaction (ORM and COPY) and per bulk_create query (default 1000)",
+    )
+    parser.add_argument(
+        "--copy-batch-size",
+        type=int,
+        default=None,
+        help="records per COPY transaction if not --batch-size; 0: all in one transaction "
+        "(quadratic with the history triggers on, see the module's notes)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="run every phase this many times; medians are printed")
     parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data (default 2017)")
-    parser.add_argument("--enterprises", type=int, default=200,
-                        help="enterprises per province the records are spread over (default 200)")
-    parser.add_argument("--orm-no-triggers", action="store_true",
-                        help="also load through the ORM with the history triggers disabled")
-    parser.add_argument("--history-context", action="store_true",
-                        help="attach a pghistory context to every load, as management commands do "
-                             "(each trigger then also upserts pghistory_context)")
-    parser.add_argument("--preset-trigger-gucs", action="store_true",
-                        help="SET LOCAL pgtrigger.ignore = '{}' in every load transaction, so that the trigger "
-                             "functions' current_setting() does not raise (with --history-context: no exception "
-                             "at all); shows what the exceptions cost")
+    parser.add_argument(
+        "--enterprises",
+        type=int,
+        default=200,
+        help="enterprises per province the records are spread over (default 200)",
+    )
+    parser.add_argument(
+        "--orm-no-triggers", action="store_true", help="also load through the ORM with the history triggers disabled"
+    )
+    parser.add_argument(
+        "--history-context",
+        action="store_true",
+        help="attach a pghistory context to every load, as management commands do "
+        "(each trigger then also upserts pghistory_context)",
+    )
+    parser.add_argument(
+        "--preset-trigger-gucs",
+        action="store_true",
+        help="SET LOCAL pgtrigger.ignore = '{}' in every load transaction, so that the trigger "
+        "functions' current_setting() does not raise (with --history-context: no exception "
+        "at all); shows what the exceptions cost",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the last (ORM) phase's rows in the database")
-    parser.add_argument("--truncate-existing", action="store_true",
-                        help="empty the record tables even when they hold rows (destroys that data)")
+    parser.add_argument(
+        "--truncate-existing",
+        action="store_true",
+        help="empty the record tables even when they hold rows (destroys that data)",
+    )
     parser.add_argument("--no-checkpoint", action="store_true", help="do not CHECKPOINT before each phase")
 
 
@@ -122,8 +144,7 @@ def tables_to_empty(loaded: list[type[models.Model]]) -> list[str]:
             if model in chosen:
                 continue
             references = any(
-                f.remote_field.model in chosen and f.db_constraint
-                for f in model._meta.concrete_fields if f.is_relation
+                f.remote_field.model in chosen and f.db_constraint for f in model._meta.concrete_fields if f.is_relation
             )
             if references or getattr(model, "pgh_tracked_model", None) in chosen:
                 chosen.add(model)
@@ -149,8 +170,10 @@ def _truncate(tables: list[str]) -> None:
 
 def _can_checkpoint() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') "
-                       "FROM pg_roles WHERE rolname = current_user")
+        cursor.execute(
+            "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
         row = cursor.fetchone()
     return bool(row and row[0])
 
@@ -208,16 +231,23 @@ def _create_enterprises(firms: list[Firm]) -> list[Firm]:
 
     from accounts.models import Enterprise
 
-    existing = dict(
-        Enterprise.objects.filter(credit_code__in=[f.code for f in firms]).values_list("credit_code", "id")
-    )
+    existing = dict(Enterprise.objects.filter(credit_code__in=[f.code for f in firms]).values_list("credit_code", "id"))
     with pgtrigger.ignore(*_enterprise_triggers()), transaction.atomic():
-        Enterprise.objects.bulk_create([
-            Enterprise(name=f.name, credit_code=f.code, kinds=[f.kind], region_id=f.code[2:8],
-                       address=f"{f.name[:3]}工业园区{n % 90 + 1}号", contact_name="联系人",
-                       contact_phone=f"0771-{2_300_000 + n}")
-            for n, f in enumerate(firms) if f.code not in existing
-        ])
+        Enterprise.objects.bulk_create(
+            [
+                Enterprise(
+                    name=f.name,
+                    credit_code=f.code,
+                    kinds=[f.kind],
+                    region_id=f.code[2:8],
+                    address=f"{f.name[:3]}工业园区{n % 90 + 1}号",
+                    contact_name="联系人",
+                    contact_phone=f"0771-{2_300_000 + n}",
+                )
+                for n, f in enumerate(firms)
+                if f.code not in existing
+            ]
+        )
     ids = dict(Enterprise.objects.filter(credit_code__in=[f.code for f in firms]).values_list("credit_code", "id"))
     return [Firm(f.name, f.code, f.kind, ids[f.code]) for f in firms]
 
@@ -276,7 +306,7 @@ def _load_orm_batch(tables: list[Table], start: int, batch_size: int, mode: Load
         for table in tables:
             model, fields, links = table.model, table.fields, list(table.links.items())
             objs = []
-            for j, row in enumerate(table.rows[start:start + batch_size]):
+            for j, row in enumerate(table.rows[start : start + batch_size]):
                 kwargs = dict(zip(fields, row, strict=True))
                 for name, parent in links:
                     kwargs[name] = saved[parent][j]  # the saved parent object: bulk_create set its pk
@@ -342,7 +372,7 @@ def copy_buffers(tables: list[Table], now: dt.datetime, batch_size: int) -> list
         for number, start in enumerate(range(0, n, batch_size)):
             out = io.StringIO()
             write = out.write
-            for j, row in enumerate(table.rows[start:start + batch_size], start=start + 1):
+            for j, row in enumerate(table.rows[start : start + batch_size], start=start + 1):
                 write("\t".join(map(_copy_text, pick((*row, j, *tail)))))
                 write("\n")
             data = io.BytesIO(out.getvalue().encode("utf-8"))
@@ -390,8 +420,10 @@ def verify(tables: list[Table], n: int, history: bool, phase: str) -> None:
     for table_name, (rows, events) in count_rows(tables).items():
         expected_events = n if history else 0
         if rows != n or events != expected_events:
-            raise BenchError(f"{phase}: {table_name} has {rows} rows and {events} history inserts, "
-                             f"expected {n} and {expected_events}")
+            raise BenchError(
+                f"{phase}: {table_name} has {rows} rows and {events} history inserts, "
+                f"expected {n} and {expected_events}"
+            )
 
 
 # --- the run ------------------------------------------------------------------------------------------------
@@ -419,9 +451,11 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             "of its own (DATABASE_URL=postgres://…/yeji_bench) or pass --truncate-existing."
         )
     checkpoint = not options.no_checkpoint and _can_checkpoint()
-    note(f"database {connection.settings_dict['NAME']}: {n} records, {options.batch_size} per ORM transaction, "
-         f"{copy_batch} per COPY transaction, {options.repeat} round(s); "
-         f"it empties {len(to_empty)} tables: {', '.join(to_empty)}")
+    note(
+        f"database {connection.settings_dict['NAME']}: {n} records, {options.batch_size} per ORM transaction, "
+        f"{copy_batch} per COPY transaction, {options.repeat} round(s); "
+        f"it empties {len(to_empty)} tables: {', '.join(to_empty)}"
+    )
 
     firms = _create_enterprises(firms)
     try:
@@ -442,8 +476,11 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             Phase("copy_all_stages", True, lambda: load_copy(tables, batches, on)),
         ]
         if options.orm_no_triggers:
-            phases.append(Phase("orm_bulk_create_all_stages_no_triggers", False,
-                                lambda: load_orm(tables, options.batch_size, off)))
+            phases.append(
+                Phase(
+                    "orm_bulk_create_all_stages_no_triggers", False, lambda: load_orm(tables, options.batch_size, off)
+                )
+            )
         # last, so that --keep keeps the ORM's rows and their history
         phases.append(Phase("orm_bulk_create_all_stages", True, lambda: load_orm(tables, options.batch_size, on)))
 
@@ -458,8 +495,10 @@ def run(options: argparse.Namespace) -> list[Measurement]:
                 elapsed = time.perf_counter() - started
                 verify(tables, n, phase.history, phase.name)
                 seconds[phase.name].append(elapsed)
-                note(f"round {round_ + 1}: {phase.name} {elapsed:.2f} s ({n / elapsed:.0f} records/s), "
-                     "row counts checked")
+                note(
+                    f"round {round_ + 1}: {phase.name} {elapsed:.2f} s ({n / elapsed:.0f} records/s), "
+                    "row counts checked"
+                )
     finally:
         if options.keep:
             note("--keep: the ORM phase's rows stay, with the enterprises they belong to")
@@ -469,28 +508,42 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             if options.history_context:
                 with connection.cursor() as cursor:
                     cursor.execute("DELETE FROM pghistory_context WHERE metadata->>'job' = %s", [HISTORY_JOB])
-    return measurements(n, {name: statistics.median(values) for name, values in seconds.items()},
-                        generating.seconds, serializing.seconds)
+    return measurements(
+        n,
+        {name: statistics.median(values) for name, values in seconds.items()},
+        generating.seconds,
+        serializing.seconds,
+    )
 
 
-def measurements(n: int, seconds: dict[str, float], generate_seconds: float,
-                 serialize_seconds: float) -> list[Measurement]:
+def measurements(
+    n: int, seconds: dict[str, float], generate_seconds: float, serialize_seconds: float
+) -> list[Measurement]:
     base = seconds["copy_all_stages"]
-    order = ["orm_bulk_create_all_stages", "orm_bulk_create_all_stages_no_triggers",
-             "copy_all_stages", "copy_all_stages_no_triggers"]
+    order = [
+        "orm_bulk_create_all_stages",
+        "orm_bulk_create_all_stages_no_triggers",
+        "copy_all_stages",
+        "copy_all_stages_no_triggers",
+    ]
     names = [name for name in order if name in seconds]
     lines = [Measurement(name, n / seconds[name], "rows/s", ratio(base, seconds[name]), BASELINE) for name in names]
-    lines += [Measurement(f"{name}_seconds", seconds[name], "s", ratio(seconds[name], base), BASELINE, 2)
-              for name in names]
+    lines += [
+        Measurement(f"{name}_seconds", seconds[name], "s", ratio(seconds[name], base), BASELINE, 2) for name in names
+    ]
     history_copy = base - seconds["copy_all_stages_no_triggers"]
-    lines.append(Measurement("history_triggers_copy_seconds", history_copy, "s", ratio(history_copy, base),
-                             BASELINE, 2))
+    lines.append(
+        Measurement("history_triggers_copy_seconds", history_copy, "s", ratio(history_copy, base), BASELINE, 2)
+    )
     if "orm_bulk_create_all_stages_no_triggers" in seconds:
         history_orm = seconds["orm_bulk_create_all_stages"] - seconds["orm_bulk_create_all_stages_no_triggers"]
-        lines.append(Measurement("history_triggers_orm_seconds", history_orm, "s", ratio(history_orm, base),
-                                 BASELINE, 2))
-    lines.append(Measurement("generate_rows_seconds", generate_seconds, "s", ratio(generate_seconds, base),
-                             BASELINE, 2))
-    lines.append(Measurement("copy_serialize_seconds", serialize_seconds, "s", ratio(serialize_seconds, base),
-                             BASELINE, 2))
+        lines.append(
+            Measurement("history_triggers_orm_seconds", history_orm, "s", ratio(history_orm, base), BASELINE, 2)
+        )
+    lines.append(
+        Measurement("generate_rows_seconds", generate_seconds, "s", ratio(generate_seconds, base), BASELINE, 2)
+    )
+    lines.append(
+        Measurement("copy_serialize_seconds", serialize_seconds, "s", ratio(serialize_seconds, base), BASELINE, 2)
+    )
     return lines

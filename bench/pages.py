@@ -105,20 +105,35 @@ START_TIMEOUT = 60.0  # seconds for gunicorn to answer the bare view
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--records", type=int, default=10_000, help="records of the enterprise (default 10000)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement (default 10)")
-    parser.add_argument("--slices", type=int, default=5,
-                        help="each measurement is taken in this many slices, the pages in turn (default 5)")
-    parser.add_argument("--warmup", type=float, default=2.0,
-                        help="seconds of the same load before each measurement, not counted (default 2)")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=5,
+        help="each measurement is taken in this many slices, the pages in turn (default 5)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="seconds of the same load before each measurement, not counted (default 2)",
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="client connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--search", default="小区",
-                        help="the part of a project name searched for in portal_search_N (default 小区)")
+    parser.add_argument(
+        "--search", default="小区", help="the part of a project name searched for in portal_search_N (default 小区)"
+    )
     parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data (default 2017)")
-    parser.add_argument("--keep", action="store_true",
-                        help="leave the records, the enterprise and its clerk in the database (the clerk's password "
-                             "is noted on stderr)")
-    parser.add_argument("--truncate-existing", action="store_true",
-                        help="empty the record tables even when they hold rows (destroys that data)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the records, the enterprise and its clerk in the database (the clerk's password "
+        "is noted on stderr)",
+    )
+    parser.add_argument(
+        "--truncate-existing",
+        action="store_true",
+        help="empty the record tables even when they hold rows (destroys that data)",
+    )
 
 
 # --- the data ------------------------------------------------------------------------------------------------
@@ -238,22 +253,47 @@ def fill_record(record_id: int, seed: int) -> tuple[bytes, ...]:
             unit.save()
             units.append(unit)
         taken = set(record.corps.values_list("corp_role", flat=True))
-        roles = [r for r in (codes.CorpRole.SURVEY, codes.CorpRole.DESIGN, codes.CorpRole.CONSTRUCTION,
-                             codes.CorpRole.SUPERVISION, codes.CorpRole.QUALITY_TESTING) if r not in taken]
-        names = {codes.CorpRole.SURVEY: "岩土工程勘察院有限公司", codes.CorpRole.DESIGN: "建筑设计院有限公司",
-                 codes.CorpRole.CONSTRUCTION: "建设集团有限公司", codes.CorpRole.SUPERVISION: "工程监理有限公司",
-                 codes.CorpRole.QUALITY_TESTING: "建设工程质量检测中心有限公司"}
-        for k, role in enumerate(roles[:CORPS - 1]):
+        roles = [
+            r
+            for r in (
+                codes.CorpRole.SURVEY,
+                codes.CorpRole.DESIGN,
+                codes.CorpRole.CONSTRUCTION,
+                codes.CorpRole.SUPERVISION,
+                codes.CorpRole.QUALITY_TESTING,
+            )
+            if r not in taken
+        ]
+        names = {
+            codes.CorpRole.SURVEY: "岩土工程勘察院有限公司",
+            codes.CorpRole.DESIGN: "建筑设计院有限公司",
+            codes.CorpRole.CONSTRUCTION: "建设集团有限公司",
+            codes.CorpRole.SUPERVISION: "工程监理有限公司",
+            codes.CorpRole.QUALITY_TESTING: "建设工程质量检测中心有限公司",
+        }
+        for k, role in enumerate(roles[: CORPS - 1]):
             person = make_person(rng, county)
             ProjectCorp.objects.create(
-                record=record, unit=units[k % len(units)], corp_role=role, corp_name=f"南宁{names[role]}",
-                corp_code=make_uscc(rng, county), person_name=person.name, person_id_card=person.id_card,
+                record=record,
+                unit=units[k % len(units)],
+                corp_role=role,
+                corp_name=f"南宁{names[role]}",
+                corp_code=make_uscc(rng, county),
+                person_name=person.name,
+                person_id_card=person.id_card,
                 person_phone=person.mobile,
             )
-        person_roles = [codes.PersonRole.PROJECT_LEADER, codes.PersonRole.DISCIPLINE_LEADER,
-                        codes.PersonRole.MAIN_DESIGNER]
-        registrations = [codes.RegistrationType.ARCHITECT_1, codes.RegistrationType.STRUCTURAL_1,
-                         codes.RegistrationType.HVAC, codes.RegistrationType.WATER]
+        person_roles = [
+            codes.PersonRole.PROJECT_LEADER,
+            codes.PersonRole.DISCIPLINE_LEADER,
+            codes.PersonRole.MAIN_DESIGNER,
+        ]
+        registrations = [
+            codes.RegistrationType.ARCHITECT_1,
+            codes.RegistrationType.STRUCTURAL_1,
+            codes.RegistrationType.HVAC,
+            codes.RegistrationType.WATER,
+        ]
         specialties = ["建筑", "结构", "暖通", "给排水", "电气", "总图"]
         last_id_card = ""
         for k in range(PERSONS):
@@ -261,10 +301,16 @@ def fill_record(record_id: int, seed: int) -> tuple[bytes, ...]:
             registration = registrations[k % len(registrations)]
             certificate = f"{registration}{county}{rng.randrange(10**6):06d}"
             RecordPerson.objects.create(
-                record=record, corp_name=firm.name, corp_code=firm.credit_code, name=person.name,
-                role=person_roles[min(k, len(person_roles) - 1)], id_card=person.id_card,
-                registration_type=registration, registration_cert_no=certificate,
-                specialty=specialties[k % len(specialties)], phone=person.mobile,
+                record=record,
+                corp_name=firm.name,
+                corp_code=firm.credit_code,
+                name=person.name,
+                role=person_roles[min(k, len(person_roles) - 1)],
+                id_card=person.id_card,
+                registration_type=registration,
+                registration_cert_no=certificate,
+                specialty=specialties[k % len(specialties)],
+                phone=person.mobile,
             )
             last_id_card = person.id_card
         duties = [codes.WorkDuty.CENSOR_LEADER, codes.WorkDuty.CENSOR_APPROVER, codes.WorkDuty.CENSOR_REVIEWER]
@@ -273,27 +319,42 @@ def fill_record(record_id: int, seed: int) -> tuple[bytes, ...]:
         for k in range(STAFF):
             person = make_person(rng, county)
             CensorStaff.objects.create(
-                censor=censor, corp_name=censor.censor_corp_name, corp_code=censor.censor_corp_code,
-                user_name=person.name, id_card=make_id_card(rng, county),
-                specialty=censor_specialties[k % len(censor_specialties)], duty=duties[min(k, len(duties) - 1)],
-                tech_title_level=codes.TechTitleLevel.SENIOR, registration_type=registrations[k % 2],
+                censor=censor,
+                corp_name=censor.censor_corp_name,
+                corp_code=censor.censor_corp_code,
+                user_name=person.name,
+                id_card=make_id_card(rng, county),
+                specialty=censor_specialties[k % len(censor_specialties)],
+                duty=duties[min(k, len(duties) - 1)],
+                tech_title_level=codes.TechTitleLevel.SENIOR,
+                registration_type=registrations[k % 2],
             )
             last_staff = person.name
-        files = [(AttachmentKind.BID_NOTICE, "中标通知书.pdf"), (AttachmentKind.CONTRACT, "中标工程合同.pdf"),
-                 (AttachmentKind.COMPLETION, "竣工验收证明.pdf"), (AttachmentKind.OTHER, "竣工验收备案表.jpg")]
+        files = [
+            (AttachmentKind.BID_NOTICE, "中标通知书.pdf"),
+            (AttachmentKind.CONTRACT, "中标工程合同.pdf"),
+            (AttachmentKind.COMPLETION, "竣工验收证明.pdf"),
+            (AttachmentKind.OTHER, "竣工验收备案表.jpg"),
+        ]
         for kind, name in files:
             digest = hashlib.sha256(f"{record_id}-{kind}".encode()).hexdigest()
             Attachment.objects.create(
-                record=record, kind=kind, file=f"attachments/{digest[:2]}/{digest[2:34]}{Path(name).suffix}",
-                original_name=name, content_type="image/jpeg" if name.endswith(".jpg") else "application/pdf",
-                size=rng.randrange(200_000, 3_000_000), sha256=digest,
+                record=record,
+                kind=kind,
+                file=f"attachments/{digest[:2]}/{digest[2:34]}{Path(name).suffix}",
+                original_name=name,
+                content_type="image/jpeg" if name.endswith(".jpg") else "application/pdf",
+                size=rng.randrange(200_000, 3_000_000),
+                sha256=digest,
             )
         Record.objects.filter(pk=record_id).update(updated_at=timezone.now())  # as a save through the page would
     completeness = section_completeness(Record.objects.get(pk=record_id))
     short = {key: f"{filled}/{required}" for key, (filled, required) in completeness.items() if filled < required}
-    note(f"record {record_id} ({project.prj_num}) filled: {UNITS} unit projects, {CORPS} participating units, "
-         f"{PERSONS} persons, {STAFF} drawing-review staff, {len(files)} attachments; "
-         + (f"sections not complete: {short}" if short else "every section complete"))
+    note(
+        f"record {record_id} ({project.prj_num}) filled: {UNITS} unit projects, {CORPS} participating units, "
+        f"{PERSONS} persons, {STAFF} drawing-review staff, {len(files)} attachments; "
+        + (f"sections not complete: {short}" if short else "every section complete")
+    )
     return (project.prj_num.encode(), last_id_card.encode(), last_staff.encode(), "竣工验收证明.pdf".encode())
 
 
@@ -339,8 +400,11 @@ def database_url(settings_dict: dict) -> str:
     password = quote(settings_dict.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host, port = settings_dict.get("HOST") or "", settings_dict.get("PORT") or ""
-    query = {key: value for key, value in (settings_dict.get("OPTIONS") or {}).items()
-             if key != "options" and isinstance(value, str | int) and not isinstance(value, bool)}
+    query = {
+        key: value
+        for key, value in (settings_dict.get("OPTIONS") or {}).items()
+        if key != "options" and isinstance(value, str | int) and not isinstance(value, bool)
+    }
     if host.startswith("/"):
         query["host"], host = host, ""
     elif ":" in host:  # IPv6
@@ -352,22 +416,30 @@ def database_url(settings_dict: dict) -> str:
 def server_environment(static_root: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY")}
     base = str(settings.BASE_DIR)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "STATIC_ROOT": static_root,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": f"{HOST},localhost",
-        "BEHIND_HTTPS_PROXY": "false",
-        "SECURE_COOKIES": "false",
-        "PYTHONPATH": os.pathsep.join(p for p in (base, env.get("PYTHONPATH", "")) if p),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "STATIC_ROOT": static_root,
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "BEHIND_HTTPS_PROXY": "false",
+            "SECURE_COOKIES": "false",
+            "PYTHONPATH": os.pathsep.join(p for p in (base, env.get("PYTHONPATH", "")) if p),
+        }
+    )
     return env
 
 
 def _collect_static(env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-                          cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode:
         raise BenchError(f"collectstatic failed: {done.stderr.strip()[-2000:]}")
 
@@ -386,25 +458,52 @@ def gunicorn(workers: int) -> Iterator[int]:
         listener.bind((HOST, 0))
         listener.listen(128)
         port = listener.getsockname()[1]
-        command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"fd://{listener.fileno()}",
-                   "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning",
-                   "--error-logfile", "-"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"fd://{listener.fileno()}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            "-",
+        ]
         with open(log_path, "wb") as log:
             try:
-                process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, pass_fds=(listener.fileno(),),
-                                           stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
+                process = subprocess.Popen(
+                    command,
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    pass_fds=(listener.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             finally:
                 listener.close()  # gunicorn holds its own copy
             try:
                 _wait_until_up(process, port, log_path)
-                note(f"gunicorn (pid {process.pid}) with {workers} sync workers on http://{HOST}:{port}/, "
-                     f"database {connection.settings_dict['NAME']}")
+                note(
+                    f"gunicorn (pid {process.pid}) with {workers} sync workers on http://{HOST}:{port}/, "
+                    f"database {connection.settings_dict['NAME']}"
+                )
                 yield port
             finally:
                 _stop(process)
-                errors = [line for line in log_path.read_text(errors="replace").splitlines()
-                          if "Traceback" in line or "ERROR" in line]
+                errors = [
+                    line
+                    for line in log_path.read_text(errors="replace").splitlines()
+                    if "Traceback" in line or "ERROR" in line
+                ]
                 if errors:
                     note(f"gunicorn logged {len(errors)} error line(s), the first: {errors[0]}")
 
@@ -455,23 +554,30 @@ def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def login(port: int, username: str, password: str) -> tuple[str, str]:
-    """Log in through /portal/login/ like a browser (CSRF cookie and token); returns the Cookie header and the
-    session key."""
+def login(
+    port: int, username: str, password: str, login_path: str = "/portal/login/", next_path: str = "/portal/"
+) -> tuple[str, str]:
+    """Log in through `login_path` (the portal's, or the admin's /admin/login/) like a browser (CSRF cookie and
+    token); returns the Cookie header and the session key."""
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
     try:
-        conn.request("GET", "/portal/login/")
+        conn.request("GET", login_path)
         response = conn.getresponse()
         page = response.read()
         cookies = _cookies(response)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if response.status != 200 or token is None or settings.CSRF_COOKIE_NAME not in cookies:
             raise BenchError(f"the login page answered {response.status} without a CSRF cookie and token")
-        form = urlencode({"csrfmiddlewaretoken": token[1].decode(), "username": username, "password": password,
-                          "next": "/portal/"})
+        form = urlencode(
+            {"csrfmiddlewaretoken": token[1].decode(), "username": username, "password": password, "next": next_path}
+        )
         cookie = f"{settings.CSRF_COOKIE_NAME}={cookies[settings.CSRF_COOKIE_NAME]}"
-        conn.request("POST", "/portal/login/", body=form,
-                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+        conn.request(
+            "POST",
+            login_path,
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
         response = conn.getresponse()
         response.read()
         cookies.update(_cookies(response))
@@ -528,8 +634,9 @@ class Result:
         return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
 
 
-def _connection_loop(port: int, target: Target, seconds: float, start: threading.Barrier, clock: list[float],
-                     out: Result) -> None:
+def _connection_loop(
+    port: int, target: Target, seconds: float, start: threading.Barrier, clock: list[float], out: Result
+) -> None:
     """One client connection: requests one after the other until `seconds` from the common start are over."""
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
     headers = {"Cookie": target.cookie} if target.cookie else {}
@@ -566,8 +673,15 @@ def hammer(port: int, target: Target, seconds: float, concurrency: int) -> Resul
     clock = [0.0]  # the common start, set when every connection is ready
     start = threading.Barrier(concurrency + 1, action=lambda: clock.__setitem__(0, time.perf_counter()))
     parts = [Result(target.name) for _ in range(concurrency)]
-    threads = [threading.Thread(target=_connection_loop, args=(port, target, seconds, start, clock, part),
-                                name=f"bench-client-{k}", daemon=True) for k, part in enumerate(parts)]
+    threads = [
+        threading.Thread(
+            target=_connection_loop,
+            args=(port, target, seconds, start, clock, part),
+            name=f"bench-client-{k}",
+            daemon=True,
+        )
+        for k, part in enumerate(parts)
+    ]
     for thread in threads:
         thread.start()
     start.wait()
@@ -576,14 +690,17 @@ def hammer(port: int, target: Target, seconds: float, concurrency: int) -> Resul
         thread.join(timeout=seconds + 2 * REQUEST_TIMEOUT)
     if any(thread.is_alive() for thread in threads):
         raise BenchError(f"{target.name}: a client connection did not stop")
-    result = Result(target.name, window=seconds, seconds=time.perf_counter() - clock[0],
-                    client_cpu=time.process_time() - cpu)
+    result = Result(
+        target.name, window=seconds, seconds=time.perf_counter() - clock[0], client_cpu=time.process_time() - cpu
+    )
     for part in parts:
         result.add(part)  # their window, seconds and CPU are zero: only the figures above count
     failed = sum(result.failures.values())
     if failed:
-        raise BenchError(f"{target.name}: {failed} of {failed + result.requests} requests to {target.path} failed "
-                         f"({dict(result.failures)}); the first: {result.first_failure}")
+        raise BenchError(
+            f"{target.name}: {failed} of {failed + result.requests} requests to {target.path} failed "
+            f"({dict(result.failures)}); the first: {result.first_failure}"
+        )
     return result
 
 
@@ -591,8 +708,11 @@ def hammer(port: int, target: Target, seconds: float, concurrency: int) -> Resul
 
 
 def run(options: argparse.Namespace) -> list[Measurement]:
-    if min(options.records, options.concurrency, options.workers, options.slices) < 1 or options.seconds <= 0 \
-            or options.warmup < 0:
+    if (
+        min(options.records, options.concurrency, options.workers, options.slices) < 1
+        or options.seconds <= 0
+        or options.warmup < 0
+    ):
         raise BenchError("--records, --concurrency, --workers and --slices must be at least 1, --seconds more than 0")
     fixture = Fixture(tables_to_empty([t.model for t in empty_tables()]))
     busy = _non_empty(fixture.tables_to_empty)
@@ -601,8 +721,10 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             f"these tables hold rows and the benchmark empties them: {', '.join(busy)}. Run it against a database "
             "of its own (DATABASE_URL=postgres://…/yeji_pages) or pass --truncate-existing."
         )
-    note(f"database {connection.settings_dict['NAME']}: {options.records} records of one enterprise; "
-         f"it empties {len(fixture.tables_to_empty)} tables")
+    note(
+        f"database {connection.settings_dict['NAME']}: {options.records} records of one enterprise; "
+        f"it empties {len(fixture.tables_to_empty)} tables"
+    )
     results: list[Result] = []
     try:
         load_data(options, fixture)
@@ -613,8 +735,9 @@ def run(options: argparse.Namespace) -> list[Measurement]:
                 Target("bare_view", BARE_PATH, (b"ok",), cookie),
                 Target("bare_view_no_session", BARE_PATH, (b"ok",)),
                 Target(f"portal_list_{n}", "/portal/", fixture.list_markers, cookie),
-                Target(f"portal_search_{n}", f"/portal/?{urlencode({'q': options.search})}",
-                       fixture.search_markers, cookie),
+                Target(
+                    f"portal_search_{n}", f"/portal/?{urlencode({'q': options.search})}", fixture.search_markers, cookie
+                ),
                 Target("portal_record_page", f"/portal/records/{fixture.record_id}/", fixture.record_markers, cookie),
             ]
             if options.warmup:
@@ -625,10 +748,12 @@ def run(options: argparse.Namespace) -> list[Measurement]:
                 for target, total in zip(targets, results, strict=True):
                     total.add(hammer(port, target, options.seconds / options.slices, options.concurrency))
             for total in results:
-                note(f"{total.name}: {total.requests} requests in {total.seconds:.1f} s ({total.completed} within the "
-                     f"{total.window:.1f} s measured) over {options.concurrency} connections, every one 200 with the "
-                     "page's marker; the client used "
-                     f"{100 * total.client_cpu / total.seconds:.0f}% of a core")
+                note(
+                    f"{total.name}: {total.requests} requests in {total.seconds:.1f} s ({total.completed} within the "
+                    f"{total.window:.1f} s measured) over {options.concurrency} connections, every one 200 with the "
+                    "page's marker; the client used "
+                    f"{100 * total.client_cpu / total.seconds:.0f}% of a core"
+                )
     finally:
         if options.keep:
             note(f"--keep: the records stay; log in at /portal/login/ as {CLERK_USERNAME} / {fixture.password}")
@@ -642,6 +767,8 @@ def measurements(results: list[Result]) -> list[Measurement]:
     lines = [Measurement(r.name, r.rate, "req/s", ratio(r.rate, bare.rate), BASELINE) for r in results]
     for q, label in ((0.50, "p50"), (0.95, "p95")):
         base = bare.percentile(q)
-        lines += [Measurement(f"{r.name}_{label}_ms", 1000 * r.percentile(q), "ms", ratio(r.percentile(q), base),
-                              BASELINE, 1) for r in results]
+        lines += [
+            Measurement(f"{r.name}_{label}_ms", 1000 * r.percentile(q), "ms", ratio(r.percentile(q), base), BASELINE, 1)
+            for r in results
+        ]
     return lines

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -85,8 +87,9 @@ class Person:
     mobile: str
 
 
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
-             "肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢覃韦莫蒙")
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢覃韦莫蒙"
+)
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红文斌俊峰辉鹏宇浩凯林海"
 _FIRM_WORDS = ["华信", "宏远", "正和", "中建", "博文", "天成", "鼎盛", "恒通", "广厦", "瑞丰", "金石", "长城"]
 
@@ -126,20 +129,47 @@ class Table:
     rows: list[tuple] = field(default_factory=list)
 
 
-_BUILDING_NAMES = ["花园小区", "商住楼", "第二中学教学楼", "人民医院门诊楼", "综合办公楼", "安置小区", "标准厂房",
-                   "体育中心", "图书馆", "幼儿园"]
-_BUILDING_FUNCTIONS = {"花园小区": "101", "商住楼": "400", "第二中学教学楼": "304", "人民医院门诊楼": "304",
-                       "综合办公楼": "301", "安置小区": "103", "标准厂房": "700", "体育中心": "300",
-                       "图书馆": "304", "幼儿园": "304"}
+_BUILDING_NAMES = [
+    "花园小区",
+    "商住楼",
+    "第二中学教学楼",
+    "人民医院门诊楼",
+    "综合办公楼",
+    "安置小区",
+    "标准厂房",
+    "体育中心",
+    "图书馆",
+    "幼儿园",
+]
+_BUILDING_FUNCTIONS = {
+    "花园小区": "101",
+    "商住楼": "400",
+    "第二中学教学楼": "304",
+    "人民医院门诊楼": "304",
+    "综合办公楼": "301",
+    "安置小区": "103",
+    "标准厂房": "700",
+    "体育中心": "300",
+    "图书馆": "304",
+    "幼儿园": "304",
+}
 _PLACES = ["锦绣", "阳光", "翠湖", "滨江", "龙湾", "金桂", "书香", "凤凰", "碧水", "和谐", "南湖", "东盟"]
-_MUNICIPAL = [("路道路改造工程", "014"), ("大道延长线工程", "014"), ("污水处理厂配套管网工程", "011"),
-              ("大桥工程", "015"), ("供水管网改造工程", "010"), ("公园景观工程", "016")]
+_MUNICIPAL = [
+    ("路道路改造工程", "014"),
+    ("大道延长线工程", "014"),
+    ("污水处理厂配套管网工程", "011"),
+    ("大桥工程", "015"),
+    ("供水管网改造工程", "010"),
+    ("公园景观工程", "016"),
+]
 _STREETS = ["民族", "友谊", "振兴", "解放", "建设", "人民", "长江", "新华", "朝阳", "青山"]
 _BUILDING_STRUCTURES = ["003", "004", "005", "013"]
 _FUNDS = {"101": "财政拨款", "102": "国有企业自筹", "103": "企业自筹"}
 #: approximate bounding boxes (longitude, latitude) in 1e-7 degrees
-_BOXES = {"45": ((1_044_500_000, 1_120_500_000), (214_500_000, 263_500_000)),
-          "22": ((1_220_000_000, 1_310_000_000), (410_000_000, 460_000_000))}
+_BOXES = {
+    "45": ((1_044_500_000, 1_120_500_000), (214_500_000, 263_500_000)),
+    "22": ((1_220_000_000, 1_310_000_000), (410_000_000, 460_000_000)),
+}
 _PROVINCE_SHORT = {"45": "桂", "22": "吉"}
 
 BASE_DATE = dt.date(2008, 1, 1)
@@ -164,9 +194,18 @@ def empty_tables() -> list[Table]:
     ]
 
 
-def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_ids: dict[str, int],
-             seed: int = 2017) -> list[Table]:
-    """`n` records with all their stage rows, as tables in an order that respects their foreign keys."""
+def generate(
+    n: int,
+    counties: list[County],
+    enterprises: list[Firm],
+    campaign_ids: dict[str, int],
+    seed: int = 2017,
+    county_of: Callable[[int], County] | None = None,
+) -> list[Table]:
+    """`n` records with all their stage rows, as tables in an order that respects their foreign keys.
+
+    Record i is in county `county_of(i)` (one of `counties`), by default `counties[i % len(counties)]`: the counties
+    in turn."""
     rng = random.Random(seed)
     by_province: dict[str, list[Firm]] = {}
     for firm in enterprises:
@@ -176,13 +215,22 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
         local = [c for c in counties if c.province_code[:2] == province]
         pools[province] = {
             "owners": [Firm(f"{c.name}城市建设投资有限公司", make_uscc(rng, c.code)) for c in local],
-            "agencies": [Firm(f"{c.city_name}{w}招标代理有限公司", make_uscc(rng, c.code))
-                         for c in local[:20] for w in _FIRM_WORDS[:3]],
+            "agencies": [
+                Firm(f"{c.city_name}{w}招标代理有限公司", make_uscc(rng, c.code))
+                for c in local[:20]
+                for w in _FIRM_WORDS[:3]
+            ],
             "censors": [Firm(f"{c.city_name}施工图审查中心有限公司", make_uscc(rng, c.code)) for c in local[:20]],
-            "designers": [Firm(f"{c.city_name}{w}建筑设计院有限公司", make_uscc(rng, c.code))
-                          for c in local[:20] for w in _FIRM_WORDS[3:6]],
-            "surveyors": [Firm(f"{c.city_name}{w}勘察院有限公司", make_uscc(rng, c.code))
-                          for c in local[:20] for w in _FIRM_WORDS[6:9]],
+            "designers": [
+                Firm(f"{c.city_name}{w}建筑设计院有限公司", make_uscc(rng, c.code))
+                for c in local[:20]
+                for w in _FIRM_WORDS[3:6]
+            ],
+            "surveyors": [
+                Firm(f"{c.city_name}{w}勘察院有限公司", make_uscc(rng, c.code))
+                for c in local[:20]
+                for w in _FIRM_WORDS[6:9]
+            ],
             "people": [make_person(rng, local[k % len(local)].code) for k in range(2000)],
         }
     missing = {c.province_code for c in counties} - set(campaign_ids)
@@ -193,9 +241,11 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
     rows: dict[str, list[tuple]] = {key: table.rows for key, table in tables.items()}
     first = True
     days = dt.timedelta
+    taken: Counter[str] = Counter()  # records generated so far per county: their project numbers differ
     for i in range(n):
-        county = counties[i % len(counties)]
-        k = i // len(counties)
+        county = counties[i % len(counties)] if county_of is None else county_of(i)
+        k = taken[county.code]
+        taken[county.code] += 1
         seq = k // DATE_SPAN_DAYS + 1
         if seq > 9999:
             raise ValueError(f"{n} records need more than 9999 project numbers per county and day")
@@ -262,84 +312,167 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
             "prj_num": prj_num,
             "province_prj_num": f"{short}{county.code}{year}{i % 100_000:05d}",
             "prj_code": f"{year}-{county.code}-{'48' if municipal else '47'}-01-{rng.randrange(10**6):06d}",
-            "prj_name": prj_name, "prj_type": prj_type, "county_id": county.code, "is_overseas": False,
+            "prj_name": prj_name,
+            "prj_type": prj_type,
+            "county_id": county.code,
+            "is_overseas": False,
             "address": f"{county.city_name}{county.name}{street}路{rng.randrange(1, 999)}号",
-            "location_x": _dec(rng.randrange(*lon_box), 7), "location_y": _dec(rng.randrange(*lat_box), 7),
+            "location_x": _dec(rng.randrange(*lon_box), 7),
+            "location_y": _dec(rng.randrange(*lat_box), 7),
             "prj_approval_num": f"{county.name}发改投资〔{year}〕{rng.randrange(1, 300)}号",
-            "prj_approval_level": "004", "prj_approval_depart": f"{county.name}发展和改革局",
-            "prj_approval_date": reg, "build_corp_name": owner.name, "build_corp_code": owner.code,
+            "prj_approval_level": "004",
+            "prj_approval_depart": f"{county.name}发展和改革局",
+            "prj_approval_date": reg,
+            "build_corp_name": owner.name,
+            "build_corp_code": owner.code,
             "build_plan_num": f"地字第{county.code}{year}{rng.randrange(10**5):05d}号",
             "project_plan_num": f"建字第{county.code}{year}{rng.randrange(10**5):05d}号",
-            "inv_property": inv_property, "fund_source": _FUNDS[inv_property],
+            "inv_property": inv_property,
+            "fund_source": _FUNDS[inv_property],
             "national_percentage": Decimal("0.00") if inv_property == "103" else Decimal("100.00"),
-            "all_invest": invest, "all_area": area, "all_length": length, "prj_size": prj_size,
-            "prj_property": "001", "prj_function": function, "is_major": rng.random() < 0.05,
-            "begin_date": start, "end_date": check_date, "data_source": 3,
+            "all_invest": invest,
+            "all_area": area,
+            "all_length": length,
+            "prj_size": prj_size,
+            "prj_property": "001",
+            "prj_function": function,
+            "is_major": rng.random() < 0.05,
+            "begin_date": start,
+            "end_date": check_date,
+            "data_source": 3,
         }
-        record = {"enterprise_id": firm.id, "campaign_id": campaign_ids[county.province_code], "status": "draft",
-                  "version": 1}
+        record = {
+            "enterprise_id": firm.id,
+            "campaign_id": campaign_ids[county.province_code],
+            "status": "draft",
+            "version": 1,
+        }
         tender = {
-            "tender_num": f"{short}ZB{year}-{i:07d}", "tender_prj_name": f"{prj_name}{service}",
-            "tender_class": tender_class, "tender_method": "001", "tender_result_date": tender_date,
-            "tender_money": fee, "prj_size": prj_size, "area": area, "agency_corp_name": agency.name,
-            "agency_corp_code": agency.code, "tender_corp_name": firm.name, "tender_corp_code": firm.code,
-            "constructor_name": leader.name, "constructor_id_type": "1", "constructor_id_card": leader.id_card,
+            "tender_num": f"{short}ZB{year}-{i:07d}",
+            "tender_prj_name": f"{prj_name}{service}",
+            "tender_class": tender_class,
+            "tender_method": "001",
+            "tender_result_date": tender_date,
+            "tender_money": fee,
+            "prj_size": prj_size,
+            "area": area,
+            "agency_corp_name": agency.name,
+            "agency_corp_code": agency.code,
+            "tender_corp_name": firm.name,
+            "tender_corp_code": firm.code,
+            "constructor_name": leader.name,
+            "constructor_id_type": "1",
+            "constructor_id_card": leader.id_card,
             "data_source": 3,
         }
         contract = {
             "record_num": f"{short}HT{county.code}{year}{i:07d}",
             "contract_num": f"{firm.code[-6:]}-{year}-{i % 10_000:04d}",
-            "con_prj_name": tender["tender_prj_name"], "contract_type": contract_type, "contract_money": fee,
-            "prj_size": prj_size, "propietor_corp_name": owner.name, "propietor_corp_code": owner.code,
-            "contractor_corp_name": firm.name, "contractor_corp_code": firm.code, "contract_date": contract_date,
+            "con_prj_name": tender["tender_prj_name"],
+            "contract_type": contract_type,
+            "contract_money": fee,
+            "prj_size": prj_size,
+            "propietor_corp_name": owner.name,
+            "propietor_corp_code": owner.code,
+            "contractor_corp_name": firm.name,
+            "contractor_corp_code": firm.code,
+            "contract_date": contract_date,
             "data_source": 3,
         }
         censor = {
-            "censor_num": f"{short}SC{county.code}{censor_date:%Y}{i:07d}", "cen_prj_name": prj_name,
-            "censor_e_date": censor_date, "one_censor_is_pass": violations == 0,
+            "censor_num": f"{short}SC{county.code}{censor_date:%Y}{i:07d}",
+            "cen_prj_name": prj_name,
+            "censor_e_date": censor_date,
+            "one_censor_is_pass": violations == 0,
             "one_censor_wfqt_count": violations,
             "one_censor_wfqt_content": "GB 50016-2014 第5.5.17条" if violations else "",
-            "censor_corp_name": censor_corp.name, "censor_corp_code": censor_corp.code,
-            "survey_corp_name": surveyor.name, "survey_corp_code": surveyor.code,
-            "design_corp_name": designer.name, "design_corp_code": designer.code, "prj_size": prj_size,
-            "is_joint_review": False, "data_source": 3,
+            "censor_corp_name": censor_corp.name,
+            "censor_corp_code": censor_corp.code,
+            "survey_corp_name": surveyor.name,
+            "survey_corp_code": surveyor.code,
+            "design_corp_name": designer.name,
+            "design_corp_code": designer.code,
+            "prj_size": prj_size,
+            "is_joint_review": False,
+            "data_source": 3,
         }
         licence = {
-            "licence_cert_no": licence_no, "bui_prj_name": prj_name, "bargain_days": (check_date - start).days,
-            "contract_money": works, "release_date": licence_date,
-            "issuing_authority": f"{county.name}住房和城乡建设局", "area": area, "length": length, "span": span,
-            "prj_size": prj_size, "data_source": 3,
+            "licence_cert_no": licence_no,
+            "bui_prj_name": prj_name,
+            "bargain_days": (check_date - start).days,
+            "contract_money": works,
+            "release_date": licence_date,
+            "issuing_authority": f"{county.name}住房和城乡建设局",
+            "area": area,
+            "length": length,
+            "span": span,
+            "prj_size": prj_size,
+            "data_source": 3,
         }
         finish_common = {
-            "fin_prj_name": prj_name, "builder_licence_nums": licence_no,
+            "fin_prj_name": prj_name,
+            "builder_licence_nums": licence_no,
             "fact_cost": (invest * Decimal(rng.randrange(95, 110)) / 100).quantize(Decimal("0.0001")),
-            "fact_area": area, "length": length, "span": span, "fact_size": prj_size, "b_date": start,
-            "prj_structure_type": structure, "data_source": 3,
+            "fact_area": area,
+            "length": length,
+            "span": span,
+            "fact_size": prj_size,
+            "b_date": start,
+            "prj_structure_type": structure,
+            "data_source": 3,
         }
-        finish_check = {**finish_common, "prj_finish_check_num": f"{short}YS{county.code}{check_date:%Y}{i:07d}",
-                        "e_date": check_date}
-        finish_record = {**finish_common, "prj_finish_num": f"{short}BA{county.code}{filing_date:%Y}{i:07d}",
-                         "e_date": filing_date}
+        finish_check = {
+            **finish_common,
+            "prj_finish_check_num": f"{short}YS{county.code}{check_date:%Y}{i:07d}",
+            "e_date": check_date,
+        }
+        finish_record = {
+            **finish_common,
+            "prj_finish_num": f"{short}BA{county.code}{filing_date:%Y}{i:07d}",
+            "e_date": filing_date,
+        }
         unit = {
             "unit_code": f"{prj_num}-001",
             "sub_prj_name": f"K0+000～K{length_m // 1000}+{length_m % 1000:03d}段" if municipal else "1#楼",
-            "invest": invest, "seismic_intensity": "003" if province == "45" else "004",
-            "is_super_high_building": False, "is_shock_isolation": False, "is_green_building": False,
+            "invest": invest,
+            "seismic_intensity": "003" if province == "45" else "004",
+            "is_super_high_building": False,
+            "is_shock_isolation": False,
+            "is_green_building": False,
             "build_area": None if municipal else area,
             "floor_build_area": None if municipal else _dec(int(area * 100) * floors // (floors + bottom_floors), 2),
-            "bottom_floor_build_area": None if municipal else area - _dec(
-                int(area * 100) * floors // (floors + bottom_floors), 2),
-            "floor_count": floors, "bottom_floor_count": bottom_floors, "build_height": height,
-            "sub_project_length": length if municipal else None, "sub_project_span": span if municipal else None,
-            "structure_type": structure, "prj_level": "202",
+            "bottom_floor_build_area": None
+            if municipal
+            else area - _dec(int(area * 100) * floors // (floors + bottom_floors), 2),
+            "floor_count": floors,
+            "bottom_floor_count": bottom_floors,
+            "build_height": height,
+            "sub_project_length": length if municipal else None,
+            "sub_project_span": span if municipal else None,
+            "structure_type": structure,
+            "prj_level": "202",
         }
         corp = {
-            "corp_role": corp_role, "corp_name": firm.name, "corp_code": firm.code, "person_name": leader.name,
-            "id_card_type": "1", "person_id_card": leader.id_card, "person_phone": leader.mobile,
+            "corp_role": corp_role,
+            "corp_name": firm.name,
+            "corp_code": firm.code,
+            "person_name": leader.name,
+            "id_card_type": "1",
+            "person_id_card": leader.id_card,
+            "person_phone": leader.mobile,
         }
-        generated = {"project": project, "record": record, "tender": tender, "contract": contract, "censor": censor,
-                     "licence": licence, "finish_check": finish_check, "finish_record": finish_record,
-                     "unit": unit, "corp": corp}
+        generated = {
+            "project": project,
+            "record": record,
+            "tender": tender,
+            "contract": contract,
+            "censor": censor,
+            "licence": licence,
+            "finish_check": finish_check,
+            "finish_record": finish_record,
+            "unit": unit,
+            "corp": corp,
+        }
         if first:
             for key, values in generated.items():
                 tables[key].fields = tuple(values)
@@ -347,3 +480,30 @@ def generate(n: int, counties: list[County], enterprises: list[Firm], campaign_i
         for key, values in generated.items():
             rows[key].append(tuple(values.values()))
     return list(tables.values())
+
+
+def mark_submitted(
+    tables: list[Table],
+    authorities: dict[str, int],
+    submitted_at: Callable[[int], dt.datetime],
+    deadline: Callable[[int], dt.datetime],
+    tracks: dict[int, list[int]] | None = None,
+) -> None:
+    """Turn the generated drafts into records waiting for review (提交审核 done), in place: status `submitted`,
+    submitted at `submitted_at(i)`, due at `deadline(i)`, with the responsible authority of the project's county
+    (`authorities`: county code -> authority id, P2) and, when `tracks` are given (campaign id -> its track ids),
+    one of its campaign's tracks in turn."""
+    by_key = {table.key: table for table in tables}
+    project, record = by_key["project"], by_key["record"]
+    county_at = project.fields.index("county_id")
+    status_at = record.fields.index("status")
+    campaign_at = record.fields.index("campaign_id")
+    extra = ("submitted_at", "review_deadline", "responsible_authority_id", "track_id")
+    for i, (row, project_row) in enumerate(zip(record.rows, project.rows, strict=True)):
+        values = list(row)
+        values[status_at] = "submitted"
+        choices = (tracks or {}).get(row[campaign_at])
+        track = choices[i % len(choices)] if choices else None
+        values += [submitted_at(i), deadline(i), authorities[project_row[county_at]], track]
+        record.rows[i] = tuple(values)
+    record.fields = (*record.fields, *extra)

@@ -459,6 +459,12 @@ class Record(FSMModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "review_deadline"]),
+            # the review queue's order (oldest deadline first) for every pending state at once (bench queue_page)
+            models.Index(
+                fields=["review_deadline", "id"],
+                condition=models.Q(status__in=["submitted", "direct_review"]),
+                name="record_pending_deadline",
+            ),
             models.Index(fields=["responsible_authority", "status"]),
             models.Index(fields=["enterprise", "-updated_at"]),
         ]

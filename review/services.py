@@ -445,7 +445,7 @@ def auto_approve_overdue(now: dt.datetime | None = None) -> int:
             ids = sorted(row[0] for row in cursor.fetchall())
         if not ids:
             return 0
-        _grade_auto_approved(ids)
+        _grade_auto_approved(ids, now)
         rows = RecordTransition.objects.bulk_create(
             [
                 RecordTransition(
@@ -466,7 +466,7 @@ def auto_approve_overdue(now: dt.datetime | None = None) -> int:
     return len(ids)
 
 
-def _grade_auto_approved(ids: list[int]) -> None:
+def _grade_auto_approved(ids: list[int], decided_at: dt.datetime) -> None:
     """P1, set-based: every stage of the records `ids` (and their projects) gets the responsible authority as
     reviewing department, 逾期视为审核通过 as reviewer, the campaign's P1 grade and its data source."""
     ids_sql = RawSQL("SELECT unnest(%s::bigint[])", (ids,))
@@ -484,7 +484,11 @@ def _grade_auto_approved(ids: list[int]) -> None:
         )
     # The project (TBProjectInfo) is shared by the enterprises that claim it: the latest of its records approved
     # tonight speaks for it.
-    latest = Record.objects.filter(project_id=OuterRef("pk"), pk__in=ids_sql).order_by("-pk")
+    # The records of this run are those it stamped `decided_at = now`: found through the project's index. (An
+    # `IN (SELECT unnest(ids))` here was rescanned for every project, O(N²): over an hour for 100,000 records.)
+    latest = Record.objects.filter(
+        project_id=OuterRef("pk"), status=RecordStatus.APPROVED, decided_at=decided_at
+    ).order_by("-pk")
     Project.objects.filter(pk__in=Record.objects.filter(pk__in=ids_sql).values("project_id")).update(
         data_level=Subquery(latest.annotate(grade=grades.auto_approval_level_expression()).values("grade")[:1]),
         check_depart_name=Subquery(latest.values("responsible_authority__name")[:1]),

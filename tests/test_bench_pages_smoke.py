@@ -31,8 +31,9 @@ def test_portal_pages_measures_every_page_against_the_bare_view(capsys):
 
     users, enterprises = User.objects.count(), Enterprise.objects.count()
 
-    code = main(["portal_pages", "--records", "50", "--seconds", "1", "--warmup", "0.2", "--slices", "2",
-                 "--concurrency", "2"])
+    code = main(
+        ["portal_pages", "--records", "50", "--seconds", "1", "--warmup", "0.2", "--slices", "2", "--concurrency", "2"]
+    )
     captured = capsys.readouterr()
 
     assert code == 0, captured.err
@@ -81,14 +82,23 @@ def test_portal_pages_refuses_to_empty_tables_that_hold_data(capsys):
     assert Record.objects.count() == 1
 
 
-@pytest.mark.parametrize("settings_dict", [
-    {"NAME": "test_yeji", "USER": "postgres", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": 5432},
-    {"NAME": "yeji", "USER": "yeji", "PASSWORD": "p@ss/w:rd# %", "HOST": "db.internal", "PORT": "",
-     "OPTIONS": {"sslmode": "require", "options": "-c pgtrigger.ignore={}"}},
-    {"NAME": "yeji", "USER": "postgres", "PASSWORD": "", "HOST": "/tmp/pg socket", "PORT": 5433},
-    # devtools.services' embedded PostgreSQL: postgres://postgres@/yeji?host=/socket/dir
-    {"NAME": "yeji", "USER": "postgres", "PASSWORD": "", "HOST": "", "PORT": "", "OPTIONS": {"host": "/var/pg"}},
-])
+@pytest.mark.parametrize(
+    "settings_dict",
+    [
+        {"NAME": "test_yeji", "USER": "postgres", "PASSWORD": "", "HOST": "127.0.0.1", "PORT": 5432},
+        {
+            "NAME": "yeji",
+            "USER": "yeji",
+            "PASSWORD": "p@ss/w:rd# %",
+            "HOST": "db.internal",
+            "PORT": "",
+            "OPTIONS": {"sslmode": "require", "options": "-c pgtrigger.ignore={}"},
+        },
+        {"NAME": "yeji", "USER": "postgres", "PASSWORD": "", "HOST": "/tmp/pg socket", "PORT": 5433},
+        # devtools.services' embedded PostgreSQL: postgres://postgres@/yeji?host=/socket/dir
+        {"NAME": "yeji", "USER": "postgres", "PASSWORD": "", "HOST": "", "PORT": "", "OPTIONS": {"host": "/var/pg"}},
+    ],
+)
 def test_database_url_round_trips_through_django_environ(settings_dict):
     parsed = environ.Env.db_url_config(database_url(settings_dict))
 

@@ -20,8 +20,18 @@ from projects import models as m
 
 pytestmark = pytest.mark.django_db
 
-STAGE_MODELS = [m.Project, m.Record, m.Tender, m.Contract, m.Censor, m.BuilderLicence, m.FinishCheck,
-                m.FinishRecord, m.UnitProject, m.ProjectCorp]
+STAGE_MODELS = [
+    m.Project,
+    m.Record,
+    m.Tender,
+    m.Contract,
+    m.Censor,
+    m.BuilderLicence,
+    m.FinishCheck,
+    m.FinishRecord,
+    m.UnitProject,
+    m.ProjectCorp,
+]
 
 
 def run_bench(capsys, *args: str) -> tuple[int, dict[str, dict], str]:
@@ -37,13 +47,21 @@ def test_load_records_prints_ratios_and_loads_every_stage_of_every_record(capsys
     code, results, _err = run_bench(capsys, "--rows", "200", "--batch-size", "64", "--orm-no-triggers", "--keep")
 
     assert code == 0
-    for name in ["orm_bulk_create_all_stages", "orm_bulk_create_all_stages_no_triggers", "copy_all_stages",
-                 "copy_all_stages_no_triggers"]:
+    for name in [
+        "orm_bulk_create_all_stages",
+        "orm_bulk_create_all_stages_no_triggers",
+        "copy_all_stages",
+        "copy_all_stages_no_triggers",
+    ]:
         assert results[name]["unit"] == "rows/s"
         assert float(results[name]["value"]) > 0
         assert results[f"{name}_seconds"]["unit"] == "s"
-    for name in ["history_triggers_copy_seconds", "history_triggers_orm_seconds", "generate_rows_seconds",
-                 "copy_serialize_seconds"]:
+    for name in [
+        "history_triggers_copy_seconds",
+        "history_triggers_orm_seconds",
+        "generate_rows_seconds",
+        "copy_serialize_seconds",
+    ]:
         assert results[name]["unit"] == "s"
     assert {r["baseline"] for r in results.values()} == {"copy"}
     assert results["copy_all_stages"]["ratio"] == "1.00"
@@ -53,8 +71,12 @@ def test_load_records_prints_ratios_and_loads_every_stage_of_every_record(capsys
         assert model.objects.count() == 200, model
         assert model.events.field.model.objects.filter(pgh_label="insert").count() == 200, model
     complete = m.Record.objects.filter(
-        tender__isnull=False, contract__isnull=False, censor__isnull=False, licence__isnull=False,
-        finish_check__isnull=False, finish_record__isnull=False,
+        tender__isnull=False,
+        contract__isnull=False,
+        censor__isnull=False,
+        licence__isnull=False,
+        finish_check__isnull=False,
+        finish_record__isnull=False,
     )
     assert complete.count() == 200
     assert not m.ProjectCorp.objects.exclude(unit__project=F("record__project")).exists()
@@ -134,7 +156,43 @@ def test_generated_numbers_are_valid_unique_and_reproducible():
         v.validate_id_card(value)
     for value in column("corp", "person_phone")[::7]:
         v.validate_phone(value)
-    for key, name in [("project", "build_corp_code"), ("corp", "corp_code"), ("censor", "censor_corp_code"),
-                      ("tender", "agency_corp_code")]:
+    for key, name in [
+        ("project", "build_corp_code"),
+        ("corp", "corp_code"),
+        ("censor", "censor_corp_code"),
+        ("tender", "agency_corp_code"),
+    ]:
         for value in column(key, name)[::7]:
             v.validate_uscc(value)
+
+
+def test_generate_places_records_where_county_of_says_with_unique_numbers():
+    from bench.recordgen import County, enterprise_fixtures, generate, mark_submitted
+
+    counties = [County("450103", "青秀区", "南宁市", "450000"), County("450102", "兴宁区", "南宁市", "450000")]
+    firms = [f.__class__(f.name, f.code, f.kind, n) for n, f in enumerate(enterprise_fixtures(counties, 4, 1))]
+    n = 300
+
+    tables = {
+        t.key: t
+        for t in generate(
+            n, counties, firms, {"450000": 1}, seed=3, county_of=lambda i: counties[0] if i % 3 else counties[1]
+        )
+    }
+    project = tables["project"]
+    county_at = project.fields.index("county_id")
+    assert sum(row[county_at] == "450103" for row in project.rows) == 200
+    assert len({row[project.fields.index("prj_num")] for row in project.rows}) == n
+
+    at = dt.datetime(2017, 6, 1, tzinfo=dt.UTC)
+    mark_submitted(
+        list(tables.values()),
+        {"450103": 7, "450102": 8},
+        lambda i: at,
+        lambda i: at + dt.timedelta(days=i),
+        {1: [11, 12]},
+    )
+    record = tables["record"]
+    row = dict(zip(record.fields, record.rows[4], strict=True))
+    assert (row["status"], row["responsible_authority_id"], row["track_id"]) == ("submitted", 7, 11)
+    assert row["review_deadline"] - row["submitted_at"] == dt.timedelta(days=4)
