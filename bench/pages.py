@@ -104,21 +104,7 @@ START_TIMEOUT = 60.0  # seconds for gunicorn to answer the bare view
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--records", type=int, default=10_000, help="records of the enterprise (default 10000)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement (default 10)")
-    parser.add_argument(
-        "--slices",
-        type=int,
-        default=5,
-        help="each measurement is taken in this many slices, the pages in turn (default 5)",
-    )
-    parser.add_argument(
-        "--warmup",
-        type=float,
-        default=2.0,
-        help="seconds of the same load before each measurement, not counted (default 2)",
-    )
-    parser.add_argument("--concurrency", type=int, default=8, help="client connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    add_load_arguments(parser)
     parser.add_argument(
         "--search", default="小区", help="the part of a project name searched for in portal_search_N (default 小区)"
     )
@@ -134,6 +120,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="empty the record tables even when they hold rows (destroys that data)",
     )
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the load generator and the gunicorn it drives (also bench.queue_page's)."""
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement (default 10)")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=5,
+        help="each measurement is taken in this many slices, the pages in turn (default 5)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="seconds of the same load before each measurement, not counted (default 2)",
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="client connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
 
 
 # --- the data ------------------------------------------------------------------------------------------------

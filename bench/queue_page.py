@@ -55,7 +55,7 @@ from bench.load_records import (
     tables_to_empty,
     verify,
 )
-from bench.pages import BARE_PATH, Result, Target, gunicorn, hammer, login, measurements
+from bench.pages import BARE_PATH, Result, Target, add_load_arguments, gunicorn, hammer, login, measurements
 from bench.recordgen import Firm, empty_tables, enterprise_fixtures, generate, mark_submitted
 from bench.review_data import (
     Authorities,
@@ -93,21 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.03,
         help="share of the records in the county under test, 450103 (default 0.03)",
     )
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measurement (default 10)")
-    parser.add_argument(
-        "--slices",
-        type=int,
-        default=5,
-        help="each measurement is taken in this many slices, the pages in turn (default 5)",
-    )
-    parser.add_argument(
-        "--warmup",
-        type=float,
-        default=2.0,
-        help="seconds of the same load before each measurement, not counted (default 2)",
-    )
-    parser.add_argument("--concurrency", type=int, default=8, help="client connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    add_load_arguments(parser)
     parser.add_argument(
         "--enterprises",
         type=int,
