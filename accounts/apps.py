@@ -16,3 +16,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate, bring the role groups' permissions in line with accounts/roles.py.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")
+        # Every admin, ours and other packages', asks the models' scoping rule (accounts/admin_scope.py). The admin
+        # app is first in INSTALLED_APPS: its ready() has already imported every admin module.
+        from django.contrib import admin
+
+        from .admin_scope import scope_admin_site
+
+        scope_admin_site(admin.site)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import validators
+from .scoping import Scoped, jurisdiction_prefix, province_prefix
 
 
 class RegionLevel(models.IntegerChoices):
@@ -24,7 +25,7 @@ class RegionLevel(models.IntegerChoices):
     COUNTY = 3, _("County")
 
 
-class Region(models.Model):
+class Region(Scoped, models.Model):
     """A GB/T 2260 administrative division.
 
     A code renamed or abolished later keeps its row with `valid_until`, so records of a campaign carry the
@@ -65,6 +66,11 @@ class Region(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """GB/T 2260 is a public standard: everybody logged in reads every code."""
+        return qs
+
     @property
     def province_code(self) -> str:
         return self.code[:2] + "0000"
@@ -93,7 +99,7 @@ class AuthorityLevel(models.TextChoices):
 
 
 @pghistory.track()
-class Authority(models.Model):
+class Authority(Scoped, models.Model):
     """A 住房城乡建设主管部门: the provincial office, a city bureau or a county bureau, tied to its region."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -119,6 +125,17 @@ class Authority(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """Officials: the authorities of their jurisdiction and the ones above them; provincial staff their province.
+
+        Nobody else works with authorities as rows (a clerk reads the name of the one deciding its record)."""
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return qs.none()
+        above = [user.authority.parent_id, getattr(user.authority.parent, "parent_id", None)]
+        return qs.filter(Q(region__code__startswith=prefix) | Q(pk__in=[pk for pk in above if pk]))
+
     _LEVEL_FOR_REGION = {
         RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
         RegionLevel.CITY: AuthorityLevel.CITY,
@@ -133,7 +150,7 @@ class Authority(models.Model):
 
 
 @pghistory.track()
-class Department(models.Model):
+class Department(Scoped, models.Model):
     """A 处 / 科室 of an authority; reviewers are registered with their real department (J9)."""
 
     authority = models.ForeignKey(
@@ -150,6 +167,11 @@ class Department(models.Model):
     def __str__(self) -> str:
         return f"{self.authority.name} {self.name}"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The departments of the authorities the user may see."""
+        return qs.filter(authority__in=Authority.visible_to(user).values("pk"))
+
 
 class EnterpriseKind(models.TextChoices):
     SURVEY = "survey", _("Survey (勘察)")
@@ -159,7 +181,7 @@ class EnterpriseKind(models.TextChoices):
 
 
 @pghistory.track()
-class Qualification(models.Model):
+class Qualification(Scoped, models.Model):
     """A qualification (资质) an enterprise applies for; campaign tracks are defined by the ones they cover."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -175,6 +197,11 @@ class Qualification(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The national catalogue of qualifications: everybody logged in reads it."""
+        return qs
+
 
 class EnterpriseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -183,7 +210,7 @@ class EnterpriseStatus(models.TextChoices):
 
 
 @pghistory.track()
-class Enterprise(models.Model):
+class Enterprise(Scoped, models.Model):
     """A survey, design, construction or supervision enterprise, known by its 统一社会信用代码."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -225,6 +252,20 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A clerk: its own enterprise. Officials: the enterprises with a record of a project in their jurisdiction;
+        provincial staff also those registered in their province (whose accounts they issue, G8)."""
+        if getattr(user, "role", None) == Role.ENTERPRISE:
+            return qs.filter(pk=user.enterprise_id) if user.enterprise_id else qs.none()
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return qs.none()
+        claimed = Q(pk__in=cls.objects.filter(records__project__county__code__startswith=prefix).values("pk"))
+        if user.role == Role.PROVINCIAL:
+            return qs.filter(claimed | Q(region__code__startswith=prefix))
+        return qs.filter(claimed)
+
     @property
     def is_deregistered(self) -> bool:
         return self.status == EnterpriseStatus.DEREGISTERED
@@ -239,7 +280,7 @@ class Role(models.TextChoices):
 
 
 @pghistory.track(exclude=["password", "last_login"])
-class User(AbstractUser):
+class User(Scoped, AbstractUser):
     """A person who logs in, with the organisation they act for.
 
     Reviewers and provincial staff carry their real name and real department (J9): the pushed record names them.
@@ -292,6 +333,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+    @classmethod
+    def scope(cls, qs, user):
+        """Provincial staff: the accounts of their province — of its authorities and of the enterprises registered
+        in it — never a superuser's. Everybody else: their own account only."""
+        prefix = province_prefix(user) if user.role == Role.PROVINCIAL else None
+        if prefix is None:
+            return qs.filter(pk=user.pk)
+        return qs.filter(is_superuser=False).filter(
+            Q(authority__region__code__startswith=prefix) | Q(enterprise__region__code__startswith=prefix)
+        )
 
     @classmethod
     def from_db(cls, db, field_names, values):

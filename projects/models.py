@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts import validators as v
-from accounts.models import Authority, Enterprise, EnterpriseKind, Qualification, Region
+from accounts.models import Authority, Enterprise, EnterpriseKind, Qualification, Region, Role
+from accounts.scoping import Scoped, jurisdiction_prefix
 
 from . import codes
 
@@ -37,7 +38,7 @@ class AutoApprovalGrade(models.TextChoices):
 
 
 @pghistory.track()
-class Campaign(models.Model):
+class Campaign(Scoped, models.Model):
     """One province's backfill campaign, as its notice sets it out (G1–G5, J1, P1, P3)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -112,9 +113,18 @@ class Campaign(models.Model):
         if self.national_cutoff and self.national_cutoff < self.notice_date:
             raise ValidationError({"national_cutoff": _("The national cutoff cannot be before the notice date.")})
 
+    @classmethod
+    def scope(cls, qs, user):
+        """Officials: the campaigns of their province. Clerks: the active campaigns (a notice is public, and a firm
+        backfills projects of any province)."""
+        if getattr(user, "role", None) == Role.ENTERPRISE:
+            return qs.filter(is_active=True)
+        prefix = jurisdiction_prefix(user)
+        return qs.filter(province_id=f"{prefix[:2]}0000") if prefix else qs.none()
+
 
 @pghistory.track()
-class CampaignOpening(models.Model):
+class CampaignOpening(Scoped, models.Model):
     """G4: the day a kind of enterprise may start entering records."""
 
     campaign = models.ForeignKey(
@@ -135,9 +145,14 @@ class CampaignOpening(models.Model):
     def __str__(self) -> str:
         return f"{self.get_enterprise_kind_display()} {self.opens_on:%Y-%m-%d}"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The part of a campaign the user may see: the campaign's own rule (Campaign.scope)."""
+        return qs.filter(campaign__in=Campaign.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class Track(models.Model):
+class Track(Scoped, models.Model):
     """A track of a campaign (G2 national, G3 provincial): the qualifications it covers and its entry deadline.
 
     A track with no qualifications covers every enterprise of the campaign's kinds.
@@ -165,9 +180,14 @@ class Track(models.Model):
     def __str__(self) -> str:
         return f"{self.campaign.name} · {self.name}"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The part of a campaign the user may see: the campaign's own rule (Campaign.scope)."""
+        return qs.filter(campaign__in=Campaign.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class CampaignContact(models.Model):
+class CampaignContact(Scoped, models.Model):
     """G9 / 附件3: the contact person an authority names for a campaign."""
 
     campaign = models.ForeignKey(
@@ -191,6 +211,13 @@ class CampaignContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority.name} {self.name}"
+
+    @classmethod
+    def scope(cls, qs, user):
+        """Contact persons (names and phones) are for officials: those of the campaigns they see."""
+        if jurisdiction_prefix(user) is None:
+            return qs.none()
+        return qs.filter(campaign__in=Campaign.visible_to(user).values("pk"))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -248,7 +275,7 @@ def _credit_code(verbose: str) -> models.CharField:
 
 
 @pghistory.track()
-class Project(StageFields):
+class Project(Scoped, StageFields):
     """TBProjectInfo 工程项目基本信息 (报建). Shared by every enterprise that claims the project."""
 
     prj_num = models.CharField(
@@ -333,9 +360,19 @@ class Project(StageFields):
                 {"prj_function": _("This project use does not belong to the chosen project category.")}
             )
 
+    @classmethod
+    def scope(cls, qs, user):
+        """Officials: the projects located in their jurisdiction. A clerk: the projects its enterprise claims."""
+        if getattr(user, "role", None) == Role.ENTERPRISE:
+            if not user.enterprise_id:
+                return qs.none()
+            return qs.filter(pk__in=Record.objects.filter(enterprise_id=user.enterprise_id).values("project_id"))
+        prefix = jurisdiction_prefix(user)
+        return qs.filter(county__code__startswith=prefix) if prefix else qs.none()
+
 
 @pghistory.track()
-class UnitProject(models.Model):
+class UnitProject(Scoped, models.Model):
     """TBUnitProjectInfo 单体: a building or, for municipal works, a section."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="units")
@@ -375,6 +412,11 @@ class UnitProject(models.Model):
     def __str__(self) -> str:
         return self.sub_prj_name or self.unit_code
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A 单体 is seen by whoever sees its project (Project.scope)."""
+        return qs.filter(project__in=Project.visible_to(user).values("pk"))
+
 
 class RecordStatus(models.TextChoices):
     """The record's workflow states (DOMAIN.md); the transitions live in review/."""
@@ -397,7 +439,7 @@ class RecordQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Record(FSMModelMixin, models.Model):
+class Record(Scoped, FSMModelMixin, models.Model):
     """One enterprise's performance record (业绩) of one project, with its whole life as stage records."""
 
     enterprise = models.ForeignKey(
@@ -524,9 +566,17 @@ class Record(FSMModelMixin, models.Model):
         """G7: after the authority's decision the enterprise cannot modify the record."""
         return self.status in (RecordStatus.DRAFT, RecordStatus.REJECTED)
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A clerk: its enterprise's records. Officials: the records of projects located in their jurisdiction."""
+        if getattr(user, "role", None) == Role.ENTERPRISE:
+            return qs.filter(enterprise_id=user.enterprise_id) if user.enterprise_id else qs.none()
+        prefix = jurisdiction_prefix(user)
+        return qs.filter(project__county__code__startswith=prefix) if prefix else qs.none()
+
 
 @pghistory.track()
-class Tender(StageFields):
+class Tender(Scoped, StageFields):
     """TBTenderInfo 招投标备案: the tender the enterprise won."""
 
     record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="tender")
@@ -561,9 +611,14 @@ class Tender(StageFields):
     def __str__(self) -> str:
         return self.tender_num or str(_("tender record"))
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class Contract(StageFields):
+class Contract(Scoped, StageFields):
     """TBContractRecordManage 合同备案."""
 
     record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="contract")
@@ -590,9 +645,14 @@ class Contract(StageFields):
     def __str__(self) -> str:
         return self.record_num or str(_("contract record"))
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class Censor(StageFields):
+class Censor(Scoped, StageFields):
     """TBProjectCensorInfo 施工图审查 (审图备案)."""
 
     record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="censor")
@@ -620,9 +680,14 @@ class Censor(StageFields):
     def __str__(self) -> str:
         return self.censor_num or str(_("drawing review record"))
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class CensorStaff(models.Model):
+class CensorStaff(Scoped, models.Model):
     """TBProjectDesignEconUserInfo 审图相关专业技术人员."""
 
     censor = models.ForeignKey(Censor, verbose_name=_("drawing review"), on_delete=models.CASCADE, related_name="staff")
@@ -654,9 +719,14 @@ class CensorStaff(models.Model):
     def __str__(self) -> str:
         return self.user_name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """Seen by whoever sees the record of its drawing review (Record.scope)."""
+        return qs.filter(censor__record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class BuilderLicence(StageFields):
+class BuilderLicence(Scoped, StageFields):
     """TBBuilderLicenceManage 施工许可. The printed 18-digit certificate number is not the national record number."""
 
     record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="licence")
@@ -685,6 +755,11 @@ class BuilderLicence(StageFields):
     def __str__(self) -> str:
         return self.licence_cert_no or str(_("construction permit"))
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 class FinishFields(StageFields):
     """Fields shared by 竣工验收 and 竣工验收备案."""
@@ -712,7 +787,7 @@ class FinishFields(StageFields):
 
 
 @pghistory.track()
-class FinishCheck(FinishFields):
+class FinishCheck(Scoped, FinishFields):
     """TBProjectFinishCheckInfo 竣工验收 (by the owner with the five responsible parties)."""
 
     record = models.OneToOneField(
@@ -728,9 +803,14 @@ class FinishCheck(FinishFields):
     def __str__(self) -> str:
         return self.prj_finish_check_num or str(_("completion acceptance"))
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class FinishRecord(FinishFields):
+class FinishRecord(Scoped, FinishFields):
     """TBProjectFinishManage 竣工验收备案."""
 
     record = models.OneToOneField(
@@ -746,9 +826,14 @@ class FinishRecord(FinishFields):
     def __str__(self) -> str:
         return self.prj_finish_num or str(_("completion filing"))
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class ProjectCorp(models.Model):
+class ProjectCorp(Scoped, models.Model):
     """TBProjectCorpInfo 参建单位 and its responsible person (项目负责人 / 项目经理 / 总监理工程师)."""
 
     record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="corps")
@@ -782,9 +867,14 @@ class ProjectCorp(models.Model):
     def __str__(self) -> str:
         return self.corp_name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class RecordPerson(models.Model):
+class RecordPerson(Scoped, models.Model):
     """单位人员录入: a person of a participating unit and what they did on the project."""
 
     record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="persons")
@@ -815,6 +905,11 @@ class RecordPerson(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 class AttachmentKind(models.TextChoices):
     BID_NOTICE = "bid_notice", _("Bid-winning notice")
@@ -831,7 +926,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 @pghistory.track()
-class Attachment(models.Model):
+class Attachment(Scoped, models.Model):
     """An uploaded document of a record (中标通知书, 中标工程合同, 竣工验收证明, 直接审核申请书 …)."""
 
     record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.CASCADE, related_name="attachments")
@@ -859,13 +954,18 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 class DeclaredSource(models.TextChoices):
     REFORM_SYSTEM = "gaige", _("Construction approval reform system (工改系统)")
     PERMIT_SYSTEM = "permit", _("Construction permit management system")
 
 
-class DeclaredProject(models.Model):
+class DeclaredProject(Scoped, models.Model):
     """J3: a project or permit already declared in another system; such projects may not be backfilled."""
 
     source = models.CharField(_("source system"), max_length=10, choices=DeclaredSource.choices)
@@ -886,8 +986,16 @@ class DeclaredProject(models.Model):
     def __str__(self) -> str:
         return self.prj_name or self.prj_num or self.licence_cert_no
 
+    @classmethod
+    def scope(cls, qs, user):
+        """J3 registry rows are for officials: those whose project or permit number lies in their jurisdiction."""
+        prefix = jurisdiction_prefix(user)
+        if prefix is None:
+            return qs.none()
+        return qs.filter(Q(prj_num__startswith=prefix) | Q(licence_cert_no__startswith=prefix))
 
-class NumberSequence(models.Model):
+
+class NumberSequence(Scoped, models.Model):
     """Counters for system-assigned numbers (项目编号 per region and day), incremented atomically."""
 
     key = models.CharField(_("key"), max_length=40, primary_key=True)

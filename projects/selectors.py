@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Region, Role
+from accounts.models import Region
 
 from .models import BuilderLicence, DeclaredProject, Project, Record
 
 
 def records_visible_to(user) -> QuerySet[Record]:
-    """The one scoping rule for records: an enterprise sees its own, officials their province (refined by review/)."""
-    qs = Record.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role == Role.ENTERPRISE:
-        return qs.filter(enterprise_id=user.enterprise_id)
-    if user.role in (Role.REVIEWER, Role.PROVINCIAL) and user.authority_id:
-        region_code = user.authority.region_id
-        level = user.authority.region.level
-        prefix = region_code[: {1: 2, 2: 4, 3: 6}[level]]
-        return qs.filter(project__county__code__startswith=prefix)
-    return qs.none()
+    """The records `user` may see: the one scoping rule of records (Record.scope), as portal and API name it."""
+    return Record.visible_to(user)
 
 
 def find_known_project(*, prj_num: str = "", licence_cert_no: str = "") -> Project | None:

@@ -9,12 +9,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuthorityLevel, Enterprise
+from accounts.models import AuthorityLevel, Enterprise, Role
+from accounts.scoping import Scoped, jurisdiction_prefix
 from projects.models import Record, RecordStatus
 
 
 @pghistory.track()
-class WorkdayOverride(models.Model):
+class WorkdayOverride(Scoped, models.Model):
     """A day whose working status staff set by hand (holidays and make-up working days of the State Council's notice).
 
     An override wins over the `chinesecalendar` package. For a year the package does not know (it covers
@@ -49,9 +50,14 @@ class WorkdayOverride(models.Model):
         kind = _("working day") if self.is_workday else _("day off")
         return f"{self.day:%Y-%m-%d} {kind}"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The working-day calendar is the State Council's, one for the country: officials read it."""
+        return qs if jurisdiction_prefix(user) is not None else qs.none()
+
 
 @pghistory.track()
-class CalendarYear(models.Model):
+class CalendarYear(Scoped, models.Model):
     """The declaration that staff have entered a whole year's calendar from the State Council's notice.
 
     For a year the `chinesecalendar` package does not know, a day without a WorkdayOverride is decided only when its
@@ -115,8 +121,13 @@ class CalendarYear(models.Model):
     def days_off_entered(self) -> bool:
         return WorkdayOverride.objects.filter(day__year=self.year, is_workday=False).exists()
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The working-day calendar is the State Council's, one for the country: officials read it."""
+        return qs if jurisdiction_prefix(user) is not None else qs.none()
 
-class CalendarAlert(models.Model):
+
+class CalendarAlert(Scoped, models.Model):
     """The alert the nightly calendar check raises for a coming year whose working days nobody knows (issue 5 item 3).
 
     One row per year: raised when the check first finds the year unknown (neither the chinesecalendar package nor a
@@ -141,6 +152,11 @@ class CalendarAlert(models.Model):
     def is_open(self) -> bool:
         return self.resolved_at is None
 
+    @classmethod
+    def scope(cls, qs, user):
+        """The working-day calendar is the State Council's, one for the country: officials read it."""
+        return qs if jurisdiction_prefix(user) is not None else qs.none()
+
 
 class TransitionBy(models.TextChoices):
     """Who made a transition: a person, the nightly job (逾期视为审核通过, P1) or a data migration (J2)."""
@@ -160,7 +176,7 @@ class NoticeMail(models.TextChoices):
     NO_ADDRESS = "no_address", _("No e-mail address")
 
 
-class RecordTransition(models.Model):
+class RecordTransition(Scoped, models.Model):
     """One change of a record's status: who (real name, department, authority, level), when, from/to, why.
 
     Written by the review services for every transition (issue 5 item 1); the names are copied, so the row keeps
@@ -212,9 +228,14 @@ class RecordTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """A record's log is seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
 
 @pghistory.track()
-class CreditEntry(models.Model):
+class CreditEntry(Scoped, models.Model):
     """An entry of an enterprise's credit file (诚信档案, G10): a record found fraudulent (弄虚作假), with the facts.
 
     Written only by review.services.mark_fraud together with the record's transition to 弄虚作假 (locked); visible
@@ -257,8 +278,24 @@ class CreditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.at:%Y-%m-%d}"
 
+    @classmethod
+    def scope(cls, qs, user):
+        """Provincial staff: the entries of records of their province; a reviewer: those of the records its authority
+        or a subordinate (county) authority is responsible for; a clerk: its own enterprise's; anybody else none."""
+        role = getattr(user, "role", None)
+        if role == Role.PROVINCIAL and user.authority_id:
+            return qs.filter(record__project__county__code__startswith=user.authority.region_id[:2])
+        if role == Role.REVIEWER and user.authority_id:
+            return qs.filter(
+                models.Q(record__responsible_authority_id=user.authority_id)
+                | models.Q(record__responsible_authority__parent_id=user.authority_id)
+            )
+        if role == Role.ENTERPRISE and user.enterprise_id:
+            return qs.filter(enterprise_id=user.enterprise_id)
+        return qs.none()
 
-class DigestMail(models.Model):
+
+class DigestMail(Scoped, models.Model):
     """The daily digest mailed to an official on a day (issue 5 item 8): one row per user and day, written before the
     mail is sent, so a redelivered task, a second beat or the command run by hand sends nothing twice."""
 
@@ -275,6 +312,11 @@ class DigestMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.day:%Y-%m-%d}"
+
+    @classmethod
+    def scope(cls, qs, user):
+        """One's own digests."""
+        return qs.filter(user_id=user.pk)
 
 
 class ReviewQueueItem(Record):

@@ -187,30 +187,8 @@ class WorkingDaysLeft:
 
 
 def credit_entries_visible_to(user) -> QuerySet[CreditEntry]:
-    """The credit-file entries `user` may read, newest first: the one scoping rule of the admin and the portal.
-
-    Provincial staff: the entries of records of their province; a superuser: all; a reviewer: those of the records
-    its authority is responsible for or its subordinate (county) authorities are; an enterprise clerk: its own
-    enterprise's; anybody else: none.
-    """
-    qs = CreditEntry.objects.all()
-    role = getattr(user, "role", None)
-    if not user.is_authenticated:
-        qs = qs.none()
-    elif user.is_superuser:
-        pass
-    elif role == Role.PROVINCIAL and user.authority_id:
-        qs = qs.filter(record__project__county__code__startswith=user.authority.region_id[:2])
-    elif role == Role.REVIEWER and user.authority_id:
-        qs = qs.filter(
-            Q(record__responsible_authority_id=user.authority_id)
-            | Q(record__responsible_authority__parent_id=user.authority_id)
-        )
-    elif role == Role.ENTERPRISE and user.enterprise_id:
-        qs = qs.filter(enterprise_id=user.enterprise_id)
-    else:
-        qs = qs.none()
-    return qs.order_by("-at", "-id")
+    """The credit-file entries `user` may read, newest first: the one scoping rule (CreditEntry.scope)."""
+    return CreditEntry.visible_to(user).order_by("-at", "-id")
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class TrackListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin) or Track._meta.ordering
-        tracks = Track.objects.select_related("campaign").order_by(*ordering)
+        tracks = Track.visible_to(request.user).select_related("campaign").order_by(*ordering)
         return [(track.pk, str(track)) for track in tracks]
 
 

@@ -335,7 +335,7 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "track":
-            kwargs["queryset"] = Track.objects.select_related("campaign")
+            kwargs["queryset"] = Track.visible_to(request.user).select_related("campaign")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj: Record, form, change: bool) -> None:
