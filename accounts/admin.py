@@ -21,6 +21,7 @@ from .models import (
     EnterpriseKind,
     Qualification,
     Region,
+    Role,
     User,
 )
 
@@ -262,11 +263,27 @@ class UserAdmin(BaseUserAdmin):
     #: Only a superuser grants superuser status or permissions outside the role groups (accounts/roles.py).
     superuser_only_fields = ["is_superuser", "groups", "user_permissions"]
 
+    #: What nobody but a superuser changes on their own account: who they are and what they may do.
+    own_account_fields = ["role", "enterprise", "authority", "department", "is_active"]
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += [f for f in self.superuser_only_fields if f not in readonly]
+            if obj is not None and obj.pk == request.user.pk:
+                readonly += [f for f in self.own_account_fields if f not in readonly]
         return readonly
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if db_field.name == "role" and not request.user.is_superuser:
+            # Nobody grants a role above their own (Role.rank).
+            field.choices = [
+                (value, label)
+                for value, label in field.choices
+                if not value or Role.rank(value) <= Role.rank(request.user.role)
+            ]
+        return field
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -278,6 +278,11 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("Bureau reviewer")
     PROVINCIAL = "provincial", _("Provincial staff")
 
+    @classmethod
+    def rank(cls, role: str) -> int:
+        """The order of authority: an enterprise clerk, a bureau reviewer, provincial staff (0 for no role)."""
+        return {cls.ENTERPRISE: 1, cls.REVIEWER: 2, cls.PROVINCIAL: 3}.get(role, 0)
+
 
 @pghistory.track(exclude=["password", "last_login"])
 class User(Scoped, AbstractUser):

@@ -25,7 +25,8 @@ from grading import rules
 from grading.checks import Problem
 from projects import codes
 from projects.models import Record, UnitProject
-from projects.services import editable_fields
+from projects.selectors import PROJECT_IDENTITY_FIELDS, SHARED_PARTS, SharedAccess
+from projects.services import editable_fields, shared_part_note
 
 from . import selectors
 
@@ -360,12 +361,12 @@ def _unit_options(units: list[dict], value: str) -> list[Option]:
 
 
 class PageBuilder:
-    def __init__(self, record: Record, values: dict, kept: set[str], *, editable: bool, project_fixed: bool) -> None:
+    def __init__(self, record: Record, values: dict, kept: set[str], *, editable: bool, shared: SharedAccess) -> None:
         self.record = record
         self.values = values
         self.kept = kept
         self.editable = editable
-        self.project_fixed = project_fixed
+        self.shared = shared
         self.regions = RegionPicker()
 
     def field(self, spec: Spec, path: str, value: str, *, required_path: str = "") -> FieldView:
@@ -397,18 +398,18 @@ class PageBuilder:
         return view
 
     def part(self, part: rules.Part) -> PartView:
-        readonly = not self.editable or (part.key == "project" and self.project_fixed)
+        shared = part.key in SHARED_PARTS
+        readonly = not self.editable or (shared and not self.shared.editable)
         view = PartView(part.key, str(part.label), part.many, readonly)
-        if part.key == "project" and self.project_fixed and self.editable:
-            view.note = _(
-                "Another enterprise's record of this project has been submitted: the basic information is fixed."
-            )
+        if shared and self.editable and not self.shared.editable:
+            view.note = shared_part_note(self.shared)
         if not part.many:
             values = self.values.get(part.key) or {}
             defaults = _defaults(part)
-            view.fields = [
-                self.field(s, f"{part.key}.{s.name}", values.get(s.name, defaults[s.name])) for s in specs(part)
-            ]
+            shown = specs(part)
+            if shared and not self.shared.visible:  # another firm's entries: only what identifies the project
+                shown = [s for s in shown if s.name in PROJECT_IDENTITY_FIELDS]
+            view.fields = [self.field(s, f"{part.key}.{s.name}", values.get(s.name, defaults[s.name])) for s in shown]
             return view
         defaults = _defaults(part)
         for i, row in enumerate(self.values.get(part.key) or []):
@@ -458,19 +459,40 @@ def build_sections(
     *,
     posted: dict | None = None,
     editable: bool,
-    project_fixed: bool,
+    shared: SharedAccess,
     completeness: dict[str, tuple[int, int]],
     problems: list[Problem] = (),
 ) -> list[SectionView]:
+    values, kept = values_from_record(record)
     if posted is not None:
-        values, kept = values_from_record(record)
         for key, value in posted.items():  # the user's own input wins over the database, section by section
+            if key in SHARED_PARTS and not (editable and shared.editable):
+                continue  # a part the page shows read-only is shown as stored
             values[key] = value
         kept = {p for p in kept if rules.split_path(p)[0] not in posted}
-    else:
-        values, kept = values_from_record(record)
-    builder = PageBuilder(record, values, kept, editable=editable, project_fixed=project_fixed)
+    if not shared.visible:
+        values, kept = mask_shared(values, kept)
+    builder = PageBuilder(record, values, kept, editable=editable, shared=shared)
     return builder.build(completeness, list(problems))
+
+
+def mask_shared(values: dict, kept: set[str]) -> tuple[dict, set[str]]:
+    """The page's values without another firm's entries in the shared part (ADR 0008): the project's identity only."""
+    values = dict(values)
+    values["project"] = {k: v for k, v in (values.get("project") or {}).items() if k in PROJECT_IDENTITY_FIELDS}
+    values["units"] = []
+    return values, {p for p in kept if rules.split_path(p)[0] not in SHARED_PARTS}
+
+
+def mask_shared_problems(problems: list[Problem], shared: SharedAccess) -> list[Problem]:
+    """Problems of a shared part the claim may not see, as one item that says who enters it (no values leak)."""
+    if shared.visible:
+        return list(problems)
+    own = [p for p in problems if not p.path or rules.split_path(p.path)[0] not in SHARED_PARTS]
+    if len(own) == len(problems):
+        return own
+    note = Problem("project", "", shared_part_note(shared), "shared")
+    return [note, *own]
 
 
 def problems_without_section(problems: list[Problem]) -> list[ProblemView]:

@@ -22,7 +22,8 @@ from grading.checks import section_completeness
 from grading.rules import REQUIRED_ATTACHMENTS
 from projects.attachments import attachment_add, attachment_remove
 from projects.models import AttachmentKind, Record, RecordStatus
-from projects.services import project_is_shared_and_fixed, record_save, record_start
+from projects.selectors import shared_access
+from projects.services import record_save, record_start
 from review.notices import mark_notices_read
 from review.selectors import WorkingDaysLeft
 from review.services import SubmitRefused, submit_record
@@ -203,11 +204,13 @@ def _render_record(
     status: int = 200,
 ) -> HttpResponse:
     editable = record.is_editable_by_enterprise
+    shared = shared_access(record)
+    problems = page.mask_shared_problems(list(problems), shared)
     sections = page.build_sections(
         record,
         posted=posted,
         editable=editable,
-        project_fixed=editable and project_is_shared_and_fixed(record),
+        shared=shared,
         completeness=section_completeness(record),
         problems=problems,
     )

@@ -2,11 +2,60 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q, QuerySet
 
 from accounts.models import Region
 
-from .models import BuilderLicence, DeclaredProject, Project, Record
+from .models import BuilderLicence, DeclaredProject, Project, Record, RecordStatus
+
+#: The parts of a record's page and data that belong to the project and so to every claim on it (ADR 0008):
+#: TBProjectInfo and its 单体. Every other part (stages, 参建单位, persons, 审图人员, attachments) is the claim's own.
+SHARED_PARTS = ("project", "units")
+
+#: The project's own fields every claimant sees: the three a firm types to join it (项目编号, name, county).
+PROJECT_IDENTITY_FIELDS = ("prj_num", "prj_name", "county")
+
+#: A claim in one of these states freezes the shared part for every claim (a rejected claim is back in its firm's
+#: hands and freezes nothing).
+FREEZING_STATES = (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW, RecordStatus.APPROVED, RecordStatus.FRAUD)
+
+
+@dataclass(frozen=True)
+class SharedAccess:
+    """What one claim may do with its project's shared part (ADR 0008)."""
+
+    keeper: bool  # the project's first claim still on the platform: the one firm that enters the shared part
+    frozen: bool  # some claim on the project is submitted, in direct review or decided
+    published: bool  # some claim on the project is approved: its shared part has been checked by an authority
+    alone: bool  # no other firm claims the project
+
+    @property
+    def editable(self) -> bool:
+        """The claim may write the shared part (its own record still being editable is checked by the caller)."""
+        return self.keeper and not self.frozen
+
+    @property
+    def visible(self) -> bool:
+        """The claim may read the shared part beyond the project's identity."""
+        return self.keeper or self.published
+
+
+def shared_access(record: Record) -> SharedAccess:
+    """The one rule of shared projects (ADR 0008), read in one query."""
+    row = Record.objects.filter(project_id=record.project_id).aggregate(
+        keeper=Min("pk"),
+        claims=Count("pk"),
+        frozen=Count("pk", filter=Q(status__in=FREEZING_STATES)),
+        published=Count("pk", filter=Q(status=RecordStatus.APPROVED)),
+    )
+    return SharedAccess(
+        keeper=row["keeper"] == record.pk,
+        frozen=bool(row["frozen"]),
+        published=bool(row["published"]),
+        alone=row["claims"] <= 1,
+    )
 
 
 def records_visible_to(user) -> QuerySet[Record]:

@@ -13,6 +13,7 @@ from accounts import validators
 from accounts.errors import DomainError
 from accounts.models import Enterprise, Region, RegionLevel
 
+from . import selectors
 from .models import (
     BuilderLicence,
     Campaign,
@@ -26,7 +27,6 @@ from .models import (
     ProjectCorp,
     Record,
     RecordPerson,
-    RecordStatus,
     Tender,
     UnitProject,
 )
@@ -238,13 +238,57 @@ def _assign(obj, model, values: dict, prefix: str, kept: dict) -> bool:
     return changed
 
 
-def project_is_shared_and_fixed(record: Record) -> bool:
-    """A project's basic information is fixed once another claim on it has left the enterprise's hands."""
-    return (
-        Record.objects.filter(project_id=record.project_id)
-        .exclude(pk=record.pk)
-        .exclude(status__in=[RecordStatus.DRAFT, RecordStatus.REJECTED])
-        .exists()
+def lock_shared_project(record: Record) -> None:
+    """Lock the project's row: a save of its shared part and a transition that freezes it (submit, direct review)
+    take this lock, so a save cannot slip in between another claim's submit check and its commit."""
+    Project.objects.select_for_update().filter(pk=record.project_id).values_list("pk", flat=True).first()
+
+
+def _rows_would_change(model, rows: list[dict], owner: dict) -> bool:
+    existing = {obj.pk: obj for obj in model.objects.filter(**owner)}
+    if len(rows) != len(existing):
+        return True
+    for row in rows:
+        obj = existing.get(_int_or_none(row.get("id"))) if isinstance(row, dict) else None
+        if obj is None or _assign(obj, model, row, "scratch", {}):
+            return True
+    return False
+
+
+def _shared_would_change(record: Record, data: dict) -> bool:
+    if "project" in data:
+        scratch = Project.objects.get(pk=record.project_id)
+        if _assign(scratch, Project, data["project"] or {}, "scratch", {}):
+            return True
+    return "units" in data and _rows_would_change(UnitProject, data["units"] or [], {"project_id": record.project_id})
+
+
+def _check_shared_parts(record: Record, data: dict) -> bool:
+    """May this save write the project's shared part (ADR 0008)? Refuses a save that would change it when the claim
+    may not; a claim that may see the shared part may send it back unchanged (the page and a PUT do)."""
+    sent = [key for key in selectors.SHARED_PARTS if key in data]
+    if not sent:
+        return False
+    lock_shared_project(record)
+    access = selectors.shared_access(record)
+    if access.editable:
+        return True
+    if access.visible and not _shared_would_change(record, data):
+        return False
+    raise DomainError(shared_part_note(access), code="shared_fixed", field=sent[0])
+
+
+def shared_part_note(access: selectors.SharedAccess) -> str:
+    """Why a claim cannot change its project's basic information and unit projects: the one wording of it."""
+    if access.frozen:
+        return _(
+            "A record of this project has been submitted or decided: the project's basic information and its unit "
+            "projects are fixed for every enterprise that declares it. To correct them, apply to the provincial "
+            "department."
+        )
+    return _(
+        "The project's basic information and its unit projects are entered by the enterprise that first declared "
+        "this project; your enterprise declares its own part of the project and cannot change them."
     )
 
 
@@ -253,11 +297,17 @@ def _save_rows(model, rows: list[dict], owner: dict, prefix: str, kept: dict, un
     keep_ids = set()
     for i, row in enumerate(rows):
         row = dict(row)
-        if model is ProjectCorp and "unit" in row:
-            row["unit"] = unit_ids.get(str(row["unit"]), row["unit"])
+        unknown_unit = None
+        if model is ProjectCorp and row.get("unit") not in (None, ""):
+            ref = str(row["unit"]).strip()
+            if ref not in unit_ids:  # not a unit of this project: kept as typed, the submit check reports it
+                unknown_unit = row["unit"] if isinstance(row["unit"], str | int) else str(row["unit"])
+            row["unit"] = unit_ids.get(ref)
         obj = existing.get(_int_or_none(row.get("id"))) or model(**owner)
         # a removed row's paths must not linger in draft_inputs
         _assign(obj, model, row, f"{prefix}[{i}]", kept)
+        if unknown_unit is not None:
+            kept[f"{prefix}[{i}].unit"] = unknown_unit
         obj.save()
         keep_ids.add(obj.pk)
         if model is UnitProject:  # corps may name a unit by its id or, when new, as "#<index>"
@@ -306,7 +356,8 @@ def record_save(*, record_id: int, user, data: dict, expected_version: int) -> R
             code="stale",
         )
     kept = dict(record.draft_inputs or {})
-    if "project" in data and not project_is_shared_and_fixed(record):
+    shared_editable = _check_shared_parts(record, data)
+    if "project" in data and shared_editable:
         project = record.project
         if _assign(project, Project, data["project"], "project", kept):
             project.save()
@@ -317,7 +368,10 @@ def record_save(*, record_id: int, user, data: dict, expected_version: int) -> R
         if _assign(stage, model, data[key] or {}, key, kept) or stage.pk is None:
             stage.save()
     unit_ids: dict = {}
-    if "units" in data:
+    if "corps" in data:  # a 参建单位 may name a unit of its own project only
+        units = UnitProject.objects.filter(project_id=record.project_id).values_list("pk", flat=True)
+        unit_ids = {str(pk): pk for pk in units}
+    if "units" in data and shared_editable:
         _save_rows(UnitProject, data["units"], {"project": record.project}, "units", kept, unit_ids)
     if "corps" in data:
         _save_rows(ProjectCorp, data["corps"], {"record": record}, "corps", kept, unit_ids)

@@ -40,6 +40,7 @@ from projects.models import (
     Tender,
 )
 from projects.selectors import declared_elsewhere
+from projects.services import lock_shared_project
 
 from .models import CalendarAlert, CreditEntry, NoticeMail, RecordTransition, TransitionBy
 from .notices import queue_decision_mails
@@ -206,6 +207,7 @@ def _lock_for_enterprise(record_id: int, user) -> Record:
         else:
             message = _("This record has been decided by the authority and can no longer be changed.")
         raise DomainError(message, code="locked")
+    lock_shared_project(locked)  # submitting freezes the project's shared part (ADR 0008): no save slips in between
     return locked
 
 

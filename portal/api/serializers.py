@@ -26,6 +26,7 @@ from rest_framework import serializers
 
 from accounts.models import Authority
 from projects.models import Attachment, AttachmentKind, Campaign, Project, Record, RecordStatus
+from projects.selectors import PROJECT_IDENTITY_FIELDS, SharedAccess, shared_access
 from projects.services import ONE_TO_ONE_STAGES, ROW_SETS, editable_fields
 
 #: The one-to-one sections of the data shape, in the notice's order (project first).
@@ -191,6 +192,12 @@ class RecordDetailSerializer(serializers.ModelSerializer):
     corps = READ_SERIALIZERS["corps"](many=True, read_only=True)
     persons = READ_SERIALIZERS["persons"](many=True, read_only=True)
     censor_staff = serializers.SerializerMethodField()
+    project_editable = serializers.SerializerMethodField(
+        help_text=_(
+            "Whether this record may change the project's basic information and unit projects (shared by every "
+            "enterprise that declares the project: entered by the first one, fixed once any record is submitted)."
+        )
+    )
 
     class Meta:
         model = Record
@@ -211,10 +218,35 @@ class RecordDetailSerializer(serializers.ModelSerializer):
             "updated_at",
             "draft_inputs",
             "attachments",
+            "project_editable",
             *SECTIONS,
             *ROWS,
         ]
         read_only_fields = fields
+
+    def _shared(self, record: Record) -> SharedAccess:
+        shared = self.context.get("shared")
+        return shared if shared is not None else shared_access(record)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_project_editable(self, record: Record) -> bool:
+        return record.is_editable_by_enterprise and self._shared(record).editable
+
+    def to_representation(self, record: Record) -> dict:
+        data = super().to_representation(record)
+        if not self._shared(record).visible:
+            # Another firm's entries (ADR 0008): the project's identity only, every other field empty.
+            blank = Project(
+                **{
+                    f"{name}_id" if name == "county" else name: getattr(
+                        record.project, f"{name}_id" if name == "county" else name
+                    )
+                    for name in PROJECT_IDENTITY_FIELDS
+                }
+            )
+            data["project"] = READ_SERIALIZERS["project"](blank, context=self.context).data
+            data["units"] = []
+        return data
 
     def get_rejection_reason(self, record: Record) -> str | None:
         if record.status not in (RecordStatus.REJECTED, RecordStatus.FRAUD):  # G10: the facts of the fraud

@@ -27,10 +27,11 @@ from rest_framework.views import APIView
 from accounts.errors import DomainError
 from accounts.models import Region
 from portal import auth
+from portal.page import mask_shared_problems
 from portal.selectors import attachment_for, campaigns_for, latest_rejection_reason, record_for_page, record_list
 from projects.attachments import attachment_add, attachment_remove
 from projects.models import Campaign, Record, RecordStatus
-from projects.selectors import records_visible_to
+from projects.selectors import records_visible_to, shared_access
 from projects.services import record_save, record_start
 
 from .permissions import IsEnterpriseClerk, TokenObtainThrottle
@@ -54,6 +55,7 @@ ERROR_STATUS = {
     "locked": status.HTTP_403_FORBIDDEN,
     "not_enterprise": status.HTTP_403_FORBIDDEN,
     "second_factor": status.HTTP_403_FORBIDDEN,
+    "shared_fixed": status.HTTP_403_FORBIDDEN,
     "stale": status.HTTP_409_CONFLICT,
     "throttled": status.HTTP_429_TOO_MANY_REQUESTS,
 }
@@ -262,10 +264,17 @@ class RecordSubmitView(ApiMixin, generics.GenericAPIView):
         tags=["records"],
     )
     def post(self, request, pk: int):
-        from review.services import submit_record  # the review layer sits above projects; imported on use
+        from review.services import (
+            SubmitRefused,
+            submit_record,  # the review layer sits above projects; imported on use
+        )
 
-        self.open_record(pk)
-        submit_record(record_id=pk, user=request.user)
+        record = self.open_record(pk)
+        try:
+            submit_record(record_id=pk, user=request.user)
+        except SubmitRefused as exc:  # nothing of another firm's shared entries in the problems (ADR 0008)
+            exc.problems = mask_shared_problems(exc.problems, shared_access(record))
+            raise
         return self.record_response(pk)
 
 

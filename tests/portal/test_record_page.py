@@ -309,9 +309,11 @@ def test_the_basic_information_is_fixed_once_another_claim_was_submitted(client_
     other = Record.objects.create(enterprise=firm_b, project=valid_a.project, campaign=valid_a.campaign)
     set_status(other, RecordStatus.SUBMITTED)
     body = page(client_a, valid_a)
-    assert "项目基本信息已固定" in body
+    assert "项目基本信息和单体工程对申报该项目的所有企业均已固定" in body
     assert 'name="project.prj_name"' not in body
+    assert 'name="units[0].sub_prj_name"' not in body  # the 单体 are shared too (ADR 0008)
     assert 'name="tender.tender_num"' in body
+    assert post(client_a, valid_a, {"tender.tender_num": "ZB-9"}).status_code == 302
 
 
 def test_a_credit_code_is_saved_as_typed_for_the_submit_check(client_a, record_a):

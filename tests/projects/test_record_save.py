@@ -122,6 +122,8 @@ def test_a_too_long_text_is_kept_not_cut(record, clerk_a):
 
 
 def test_shared_project_info_is_fixed_once_another_claim_is_submitted(record, clerk_a, firm_b, clerk_b, guangxi):
+    """ADR 0008: a save that would change the fixed shared part is refused whole, saying why; the rest of the
+    record is saved by a save without it (tests/projects/test_shared_projects.py has the other cases)."""
     other = record_start(
         enterprise=firm_b,
         campaign=guangxi,
@@ -131,11 +133,16 @@ def test_shared_project_info_is_fixed_once_another_claim_is_submitted(record, cl
         prj_num=record.project.prj_num,
     )
     Record.objects.filter(pk=other.pk).update(status=RecordStatus.SUBMITTED)
-    saved = record_save(
-        record_id=record.pk,
-        user=clerk_a,
-        expected_version=1,
-        data={"project": {"prj_name": "想改名"}, "tender": {"tender_num": "T1"}},
-    )
-    assert saved.project.prj_name == "草稿项目"
+    with pytest.raises(DomainError) as refused:
+        record_save(
+            record_id=record.pk,
+            user=clerk_a,
+            expected_version=1,
+            data={"project": {"prj_name": "想改名"}, "tender": {"tender_num": "T1"}},
+        )
+    assert refused.value.code == "shared_fixed"
+    record.refresh_from_db()
+    assert record.project.prj_name == "草稿项目"
+    assert record.version == 1
+    saved = record_save(record_id=record.pk, user=clerk_a, expected_version=1, data={"tender": {"tender_num": "T1"}})
     assert saved.tender.tender_num == "T1"
