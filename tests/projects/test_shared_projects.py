@@ -116,7 +116,9 @@ def test_once_a_claim_is_approved_every_claimant_sees_the_shared_part_read_only(
 
 
 def test_the_first_firm_edits_the_shared_part_until_any_claim_is_submitted(firm_a, clerk_a, firm_b, clerk_b, guangxi):
-    keeper = record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103"))
+    keeper = record_start(
+        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103")
+    )
     other = record_start(
         enterprise=firm_b,
         campaign=guangxi,
@@ -147,7 +149,9 @@ def test_the_first_firm_edits_the_shared_part_until_any_claim_is_submitted(firm_
 
 
 def test_a_rejected_claim_freezes_nothing(firm_a, clerk_a, firm_b, clerk_b, guangxi):
-    keeper = record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103"))
+    keeper = record_start(
+        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103")
+    )
     Record.objects.filter(pk=keeper.pk).update(status=RecordStatus.REJECTED)
     keeper.refresh_from_db()
     saved = record_save(record_id=keeper.pk, user=clerk_a, expected_version=1, data={"project": {"prj_name": "改正"}})
