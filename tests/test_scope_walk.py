@@ -1,0 +1,158 @@
+"""Deny by default, object by object: every admin-registered model × every role of the demo cast of two provinces.
+
+For each (role, model) the admin's changelist shows only rows of the model's one scoping rule (`visible_to`), a row
+outside it opens no change, history or delete page, and the autocompletes list only visible rows. Independent of
+that rule, officials see projects, 单体 and records of their jurisdiction only and provincial staff the users and
+campaigns of their own province (issue 9, breaches 2 and 3).
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pghistory.models
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.scoping import Scoped, visible_to
+
+WALKED = ["admin", "gx_sheng", "jl_sheng", "nn_shenhe", "qx_shenhe", "gl_shenhe", "cc_shenhe", "lz_shenhe"]
+OUR_APPS = ["accounts", "projects", "grading", "review", "sync", "portal"]
+
+
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("walk-media")),
+    )
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(_demo, db):
+    return None
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _prefix(code: str) -> str:
+    """Independent of accounts.scoping: the digits every code inside a region starts with."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def test_every_model_of_ours_has_one_scoping_rule():
+    missing = [
+        m._meta.label
+        for app in OUR_APPS
+        if app in {a.label for a in apps.get_app_configs()}
+        for m in apps.get_app_config(app).get_models()
+        if not issubclass(m, Scoped | pghistory.models.Event)
+    ]
+    assert missing == []
+
+
+def test_walk_every_admin_model_for_every_role(demo):
+    walked = denied = 0
+    for username in WALKED:
+        user = User.objects.get(username=username)
+        client = _client(user)
+        for model, model_admin in admin.site._registry.items():
+            opts = model._meta
+            visible = {str(pk) for pk in visible_to(model, user).values_list("pk", flat=True)}
+            changelist = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+            assert changelist.status_code in (200, 302, 403), (username, opts.label, changelist.status_code)
+            if changelist.status_code == 200 and not user.is_superuser:
+                shown = {str(pk) for pk in changelist.context["cl"].queryset.values_list("pk", flat=True)}
+                assert shown <= visible, (username, opts.label, sorted(shown - visible)[:5])
+            hidden = model._default_manager.exclude(pk__in=visible_to(model, user).values("pk"))
+            for obj in [hidden.order_by("pk").first(), hidden.order_by("-pk").first()]:
+                if obj is None:
+                    continue
+                pk = quote(obj.pk)
+                for view in ("change", "history", "delete"):
+                    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[pk])
+                    answer = client.get(url)
+                    assert answer.status_code in (302, 403, 404), (username, opts.label, view, answer.status_code)
+                    denied += 1
+            for field in getattr(model_admin, "autocomplete_fields", ()):
+                remote = opts.get_field(field).remote_field.model
+                answer = client.get(
+                    "/admin/autocomplete/",
+                    {"app_label": opts.app_label, "model_name": opts.model_name, "field_name": field, "term": ""},
+                )
+                if answer.status_code == 200:
+                    ids = {r["id"] for r in answer.json()["results"]}
+                    allowed = {str(pk) for pk in visible_to(remote, user).values_list("pk", flat=True)}
+                    assert ids <= allowed, (username, opts.label, field)
+            walked += 1
+    print(f"\nscope walk: {walked} role×model pairs, {denied} hidden objects refused")
+    assert walked == len(WALKED) * len(admin.site._registry)
+
+
+@pytest.mark.parametrize("username", ["nn_shenhe", "qx_shenhe", "gl_shenhe", "cc_shenhe", "gx_sheng", "jl_sheng"])
+def test_officials_see_projects_units_and_records_of_their_jurisdiction_only(demo, username):
+    """Issue 9, breach 3: the project and 单体 lists showed every project of both provinces to every reviewer."""
+    user = User.objects.get(username=username)
+    prefix = _prefix(user.authority.region_id)
+    client = _client(user)
+    for name, county in (
+        ("project", "county_id"),
+        ("unitproject", "project__county_id"),
+        ("record", "project__county_id"),
+    ):
+        answer = client.get(reverse(f"admin:projects_{name}_changelist"))
+        assert answer.status_code == 200
+        counties = set(answer.context["cl"].queryset.values_list(county, flat=True))
+        assert counties and all(c.startswith(prefix) for c in counties), (username, name)
+
+
+def test_provincial_staff_administer_their_own_province_only(demo):
+    """Issue 9, breach 2: Guangxi staff saw and edited Jilin users and created a provincial user for Jilin."""
+    gx = User.objects.get(username="gx_sheng")
+    client = _client(gx)
+    users = client.get(reverse("admin:accounts_user_changelist")).context["cl"].queryset
+    assert not users.filter(is_superuser=True).exists()
+    assert not users.filter(authority__region__code__startswith="22").exists()
+    jl_user = User.objects.get(username="jl_sheng")
+    assert client.get(reverse("admin:accounts_user_change", args=[jl_user.pk])).status_code == 302
+    jl_office = User.objects.get(username="jl_jianguan").authority
+    before = User.objects.count()
+    answer = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "intruder",
+            "password1": "Zx9!long-pass",
+            "password2": "Zx9!long-pass",
+            "usable_password": "true",
+            "role": "provincial",
+            "authority": jl_office.pk,
+            "real_name": "冒名",
+        },
+    )
+    assert answer.status_code == 200  # the form again, with the authority refused
+    assert User.objects.count() == before
+    # their own account: role, authority and active flag are not theirs to change
+    own = client.get(reverse("admin:accounts_user_change", args=[gx.pk])).content.decode()
+    for name in ("role", "authority", "is_active", "is_superuser"):
+        assert f'name="{name}"' not in own, name
+    # Jilin staff do not open the Guangxi campaign
+    from projects.models import Campaign
+
+    gx_campaign = Campaign.objects.get(notice_number="桂建设〔2017〕29号")
+    jl = _client(User.objects.get(username="jl_sheng"))
+    assert jl.get(reverse("admin:projects_campaign_change", args=[gx_campaign.pk])).status_code == 302
