@@ -25,3 +25,32 @@ class ChineseFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulQueryMiddleware:
+    """A query string with a NUL character (%00) is refused with 400 before any view runs: PostgreSQL holds no NUL,
+    so a search for one would fail in the database. Form and JSON bodies are checked by their forms and by
+    `projects.services.record_save`, which name the field."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return _nul_refusal(request, key.replace("\x00", ""))
+        return self.get_response(request)
+
+
+def _nul_refusal(request, name: str):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    message = _("The parameter “%(name)s” of the address contains a NUL character (%%00): remove it and try again.") % {
+        "name": name
+    }
+    if request.path.startswith("/api/"):
+        body = {"code": "invalid", "detail": message, "field": name}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    return render(request, "400.html", {"message": message}, status=400)

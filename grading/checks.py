@@ -229,8 +229,10 @@ def _mandatory_and_codes(c: _Collector, items: dict[str, list[_Item]]) -> None:
                 )
 
 
-def _formats(c: _Collector, items: dict[str, list[_Item]]) -> None:
+def _formats(c: _Collector, items: dict[str, list[_Item]], only: frozenset[Format] | None = None) -> None:
     for check in rules.FIELD_CHECKS:
+        if only is not None and check.format not in only:
+            continue
         head, _index, name = rules.split_path(check.path)
         validator, rule = _VALIDATORS[check.format]
         for item in items[head]:
@@ -373,6 +375,19 @@ def check_record(record: Record) -> list[Problem]:
     _dates(c, items, timezone.localdate())
     _project(c, items)
     _attachments(c)
+    return sorted(c.problems, key=lambda p: _SECTION_ORDER.get(p.section, len(_SECTION_ORDER)))
+
+
+#: The checks a value fails on its own, whatever the rest of the record: told at 修改保存, not only at submit.
+ENTRY_FORMATS = frozenset({Format.POSITIVE, Format.NON_NEGATIVE})
+
+
+def entry_problems(record: Record) -> list[Problem]:
+    """What the clerk is told when saving (issue 9): an amount, cost or duration that is negative or zero where it
+    must be positive, an area below zero. Saved all the same (a draft keeps what was typed); submit refuses it."""
+    record = load_record(record)
+    c = _Collector(record)
+    _formats(c, _items_by_part(record), ENTRY_FORMATS)
     return sorted(c.problems, key=lambda p: _SECTION_ORDER.get(p.section, len(_SECTION_ORDER)))
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import DomainError
-from grading.checks import section_completeness
+from grading.checks import entry_problems, section_completeness
 from grading.rules import REQUIRED_ATTACHMENTS
 from projects.attachments import attachment_add, attachment_remove
 from projects.models import AttachmentKind, Record, RecordStatus
@@ -205,6 +205,10 @@ def _render_record(
 ) -> HttpResponse:
     editable = record.is_editable_by_enterprise
     shared = shared_access(record)
+    if (
+        not problems and editable and posted is None
+    ):  # a negative amount is shown at its field from the save on (issue 9)
+        problems = entry_problems(record)
     problems = page.mask_shared_problems(list(problems), shared)
     sections = page.build_sections(
         record,
@@ -265,6 +269,13 @@ def record_page(request, pk: int):
             status=409 if exc.code == "stale" else 400,
         )
     messages.success(request, _("Saved."))
+    warnings = page.mask_shared_problems(entry_problems(record.pk), shared_access(record))
+    if warnings:
+        messages.warning(
+            request,
+            _("These values were saved but will be refused at submit; correct them: %(list)s")
+            % {"list": "；".join(p.message for p in warnings)},
+        )
     anchor = request.POST.get("anchor", "")
     url = reverse("portal:record", args=[record.pk]) + "?saved=1"
     return redirect(url + (f"#{anchor}" if _ANCHOR_RE.match(anchor) else ""))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import math
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
 from accounts import validators
@@ -182,8 +185,74 @@ class _Unparseable(Exception):
     pass
 
 
+class _Refused(Exception):
+    """A value no draft can keep: a number without end, or one beyond any value of its field
+    (the column could not hold it however it is corrected). The save is refused and names the field."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _refuse_unstorable(field: models.Field, raw, value=None) -> None:
+    """Raise _Refused when `raw` (as sent) or its parsed `value` is something no save keeps (issue 9)."""
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise _Refused(_("This number is too large to be an amount or a count."))
+    if isinstance(field, models.DecimalField) and isinstance(value, decimal.Decimal):
+        if not value.is_finite() or abs(value) >= decimal.Decimal(10) ** (field.max_digits - field.decimal_places):
+            raise _Refused(
+                _("This number is too large: it has at most %(digits)d digits before the decimal point.")
+                % {"digits": field.max_digits - field.decimal_places}
+            )
+    elif isinstance(field, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if low is not None and value < low:
+            if low == 0:
+                raise _Refused(_("This is a count: it cannot be negative."))
+            raise _Refused(_("This number is too small for its field."))
+        if high is not None and value > high:
+            raise _Refused(_("This number is too large: at most %(high)d.") % {"high": high})
+
+
+def field_label(path: str) -> str:
+    """What a clerk calls the field of a save's path: "tender.tender_money" -> 中标金额, "corps[1].person_name" ->
+    参建单位 第2行 项目负责人姓名; the path itself when it names no field."""
+    head, _dot, name = path.partition(".")
+    key, _bracket, index = head.partition("[")
+    model = {"project": Project, **ONE_TO_ONE_STAGES, **ROW_SETS}.get(key)
+    try:
+        label = str(model._meta.get_field(name).verbose_name) if model else path
+    except FieldDoesNotExist:
+        return path
+    if index.rstrip("]").isdigit():
+        row = _("row %(n)d") % {"n": int(index.rstrip("]")) + 1}
+        return f"{model._meta.verbose_name} {row} {label}"
+    return label
+
+
+def _refuse_nul(value, path: str) -> None:
+    """No text of a save may hold a NUL character (PostgreSQL keeps none): refused, naming the first such path."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise DomainError(
+                _("%(field)s: it contains a NUL character (\\0), which no field can hold: remove it and save again.")
+                % {"field": field_label(path)},
+                code="invalid",
+                field=path,
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(str(key), path)
+            _refuse_nul(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _refuse_nul(item, f"{path}[{i}]")
+
+
 def _parse(field: models.Field, raw):
-    """The Python value of `raw` for `field`, or _Unparseable. Empty input clears the field."""
+    """The Python value of `raw` for `field`, or _Unparseable (kept as typed); _Refused for what no save keeps.
+    Empty input clears the field."""
+    _refuse_unstorable(field, raw)
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         if isinstance(field, models.BooleanField) and not field.null:
             return False
@@ -207,6 +276,7 @@ def _parse(field: models.Field, raw):
         return text
     try:
         value = field.to_python(raw.strip() if isinstance(raw, str) else raw)
+        _refuse_unstorable(field, raw, value)
         if isinstance(field, models.DecimalField) and value is not None:
             # digits that do not fit the column are kept as typed rather than rounded or refused
             field.get_db_prep_save(value, connection)
@@ -227,11 +297,16 @@ def _assign(obj, model, values: dict, prefix: str, kept: dict) -> bool:
         path = f"{prefix}.{field.name}"
         try:
             value = _parse(field, raw)
+        except _Refused as exc:
+            message = format_lazy("{}: {}", field_label(path), exc.message)
+            raise DomainError(message, code="invalid", field=path) from exc
         except _Unparseable:
             kept[path] = raw if isinstance(raw, str | int | float | bool) else str(raw)
             value = None if field.null else ("" if isinstance(field, models.CharField) else field.get_default())
         else:
             kept.pop(path, None)
+        if value is None and not field.null:  # a required link (the project's county) is never emptied by a save
+            continue
         if getattr(obj, field.attname) != value:
             setattr(obj, field.attname, value)
             changed = True
@@ -248,9 +323,9 @@ def _rows_would_change(model, rows: list[dict], owner: dict) -> bool:
     existing = {obj.pk: obj for obj in model.objects.filter(**owner)}
     if len(rows) != len(existing):
         return True
-    for row in rows:
+    for i, row in enumerate(rows):
         obj = existing.get(_int_or_none(row.get("id"))) if isinstance(row, dict) else None
-        if obj is None or _assign(obj, model, row, "scratch", {}):
+        if obj is None or _assign(obj, model, row, f"units[{i}]", {}):
             return True
     return False
 
@@ -258,7 +333,7 @@ def _rows_would_change(model, rows: list[dict], owner: dict) -> bool:
 def _shared_would_change(record: Record, data: dict) -> bool:
     if "project" in data:
         scratch = Project.objects.get(pk=record.project_id)
-        if _assign(scratch, Project, data["project"] or {}, "scratch", {}):
+        if _assign(scratch, Project, data["project"] or {}, "project", {}):
             return True
     return "units" in data and _rows_would_change(UnitProject, data["units"] or [], {"project_id": record.project_id})
 
@@ -325,7 +400,7 @@ def _save_rows(model, rows: list[dict], owner: dict, prefix: str, kept: dict, un
 def _int_or_none(value) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -355,6 +430,7 @@ def record_save(*, record_id: int, user, data: dict, expected_version: int) -> R
             ),
             code="stale",
         )
+    _refuse_nul(data, "")
     kept = dict(record.draft_inputs or {})
     shared_editable = _check_shared_parts(record, data)
     if "project" in data and shared_editable:

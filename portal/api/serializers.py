@@ -25,8 +25,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Authority
+from grading.checks import entry_problems
 from projects.models import Attachment, AttachmentKind, Campaign, Project, Record, RecordStatus
-from projects.selectors import PROJECT_IDENTITY_FIELDS, SharedAccess, shared_access
+from projects.selectors import PROJECT_IDENTITY_FIELDS, SHARED_PARTS, SharedAccess, shared_access
 from projects.services import ONE_TO_ONE_STAGES, ROW_SETS, editable_fields
 
 #: The one-to-one sections of the data shape, in the notice's order (project first).
@@ -165,6 +166,13 @@ class RecordListSerializer(serializers.ModelSerializer):
         return reverse("api:record-detail", kwargs={"pk": record.pk})
 
 
+class ProblemSerializer(serializers.Serializer):
+    section = serializers.CharField()
+    path = serializers.CharField(help_text=_('The field, as in the record\'s JSON ("corps[1].corp_code").'))
+    message = serializers.CharField()
+    rule = serializers.CharField(help_text=_('The rule: "M", "code", "check-digit", "date-order", "G1"…, "J3".'))
+
+
 class RecordDetailSerializer(serializers.ModelSerializer):
     """The whole record: its state, and every section in the shape PUT/PATCH take."""
 
@@ -192,6 +200,12 @@ class RecordDetailSerializer(serializers.ModelSerializer):
     corps = READ_SERIALIZERS["corps"](many=True, read_only=True)
     persons = READ_SERIALIZERS["persons"](many=True, read_only=True)
     censor_staff = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text=_(
+            "Values saved that submit will refuse whatever else is filled in (a negative or zero amount, a negative "
+            "area): told at every save, as the portal does. Empty once the record is submitted."
+        )
+    )
     project_editable = serializers.SerializerMethodField(
         help_text=_(
             "Whether this record may change the project's basic information and unit projects (shared by every "
@@ -217,6 +231,7 @@ class RecordDetailSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "draft_inputs",
+            "warnings",
             "attachments",
             "project_editable",
             *SECTIONS,
@@ -247,6 +262,15 @@ class RecordDetailSerializer(serializers.ModelSerializer):
             data["project"] = READ_SERIALIZERS["project"](blank, context=self.context).data
             data["units"] = []
         return data
+
+    @extend_schema_field(ProblemSerializer(many=True))
+    def get_warnings(self, record: Record) -> list[dict]:
+        if not record.is_editable_by_enterprise:
+            return []
+        problems = entry_problems(record)
+        if not self._shared(record).visible:  # nothing of another firm's entries (ADR 0008)
+            problems = [p for p in problems if p.section not in SHARED_PARTS]
+        return [{"section": p.section, "path": p.path, "message": p.message, "rule": p.rule} for p in problems]
 
     def get_rejection_reason(self, record: Record) -> str | None:
         if record.status not in (RecordStatus.REJECTED, RecordStatus.FRAUD):  # G10: the facts of the fraud
@@ -436,13 +460,6 @@ class AttachmentUploadSerializer(serializers.Serializer):
         allow_empty_file=True,  # the service refuses an empty file with its own message
         help_text=_("PDF, JPG or PNG (checked by content), at most ATTACHMENT_MAX_BYTES."),
     )
-
-
-class ProblemSerializer(serializers.Serializer):
-    section = serializers.CharField()
-    path = serializers.CharField(help_text=_('The field, as in the record\'s JSON ("corps[1].corp_code").'))
-    message = serializers.CharField()
-    rule = serializers.CharField(help_text=_('The rule: "M", "code", "check-digit", "date-order", "G1"…, "J3".'))
 
 
 class ErrorSerializer(serializers.Serializer):
