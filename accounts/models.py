@@ -284,7 +284,7 @@ class Role(models.TextChoices):
         return {cls.ENTERPRISE: 1, cls.REVIEWER: 2, cls.PROVINCIAL: 3}.get(role, 0)
 
 
-@pghistory.track(exclude=["password", "last_login"])
+@pghistory.track(exclude=["password", "last_login", "auth_epoch"])
 class User(Scoped, AbstractUser):
     """A person who logs in, with the organisation they act for.
 
@@ -319,6 +319,8 @@ class User(Scoped, AbstractUser):
     real_name = models.CharField(_("real name"), max_length=50, blank=True)
     title = models.CharField(_("job title"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[validators.validate_phone])
+    # Part of every session's check (below): raising it ends every session of the account at once.
+    auth_epoch = models.PositiveIntegerField(_("sign-in generation"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -350,16 +352,41 @@ class User(Scoped, AbstractUser):
             Q(authority__region__code__startswith=prefix) | Q(enterprise__region__code__startswith=prefix)
         )
 
+    def _get_session_auth_hash(self, secret=None):
+        """Django checks this on every request of a session: it changes with the password and with auth_epoch."""
+        from django.utils.crypto import salted_hmac
+
+        value = f"{self.password}|{self.auth_epoch}"
+        return salted_hmac("accounts.User.session_auth_hash", value, secret=secret, algorithm="sha256").hexdigest()
+
+    def end_every_sign_in(self) -> None:
+        """Logout and password change (issue 9): every session of the account ends, in every browser, and its API
+        token is revoked. The one place that does it; `accounts.signals` calls it."""
+        from rest_framework.authtoken.models import Token
+
+        type(self).objects.filter(pk=self.pk).update(auth_epoch=models.F("auth_epoch") + 1)
+        self.refresh_from_db(fields=["auth_epoch"])
+        Token.objects.filter(user_id=self.pk).delete()
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._role_in_db = instance.__dict__.get("role")
         return instance
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self._password_changed = True
+
     def save(self, *args, **kwargs) -> None:
         # Officials work in the admin; nobody else may enter it. The role's group follows the role.
         self.is_staff = self.is_superuser or self.role in (Role.REVIEWER, Role.PROVINCIAL)
         super().save(*args, **kwargs)
+        if getattr(self, "_password_changed", False) and self.pk:
+            self._password_changed = False
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user_id=self.pk).delete()  # sessions end by themselves: their hash holds the password
         if getattr(self, "_role_in_db", None) != self.role:
             from django.contrib.auth.models import Group
 

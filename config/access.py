@@ -74,22 +74,25 @@ def is_allowed(user, view_name: str | None) -> bool:
 
 
 def _api_user(request):
-    """The user of an API request that authenticates with `Authorization: Token …` (DRF reads it again later)."""
-    from rest_framework.authentication import TokenAuthentication
+    """The user of an API request that authenticates with `Authorization: Token …` (DRF reads it again later),
+    or the reason it does not (an expired or revoked token) as a string; None without a token."""
     from rest_framework.exceptions import AuthenticationFailed
 
+    from portal.api.authentication import ExpiringTokenAuthentication
+
     try:
-        result = TokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
-        return None
+        result = ExpiringTokenAuthentication().authenticate(request)
+    except AuthenticationFailed as exc:
+        return str(exc.detail)
     return result[0] if result else None
 
 
-def _api_denied(status: int):
+def _api_denied(status: int, reason: str = ""):
     from django.http import JsonResponse
     from django.utils.translation import gettext as _
 
     detail = _("Log in or send a valid token.") if status == 401 else _("Only enterprise clerks may use this API.")
+    detail = reason or detail
     response = JsonResponse(
         {"code": "not_authenticated" if status == 401 else "permission_denied", "detail": detail}, status=status
     )
@@ -116,8 +119,8 @@ class UrlRoleMiddleware:
             if request.user.is_authenticated:
                 return _api_denied(403)
             token_user = _api_user(request)
-            if token_user is None:
-                return _api_denied(401)
+            if token_user is None or isinstance(token_user, str):
+                return _api_denied(401, token_user or "")
             return None if is_allowed(token_user, match.view_name) else _api_denied(403)
         if not request.user.is_authenticated:
             login_url = reverse("admin:login") if match.view_name.startswith("admin:") else settings.LOGIN_URL

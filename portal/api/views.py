@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -34,6 +33,7 @@ from projects.models import Campaign, Record, RecordStatus
 from projects.selectors import records_visible_to, shared_access
 from projects.services import record_save, record_start
 
+from .authentication import ExpiringTokenAuthentication, fresh_token
 from .parsers import BoundedJSONParser
 from .permissions import IsEnterpriseClerk, TokenObtainThrottle
 from .serializers import (
@@ -90,7 +90,7 @@ def _errors(*codes: int) -> dict:
 class ApiMixin:
     # Enterprise clerks only; the token first, so that a request without credentials answers 401 (with a
     # WWW-Authenticate header) rather than 403. JSON bodies, but for uploads.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsEnterpriseClerk]
     parser_classes = [BoundedJSONParser]
 
@@ -453,5 +453,5 @@ class TokenObtainView(ApiMixin, APIView):
                 step.message or _("This account must log in with its identity lock in the browser."),
                 code="second_factor",
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = fresh_token(user)
         return Response({"token": token.key})
