@@ -24,6 +24,7 @@ OFFICIALS = frozenset({REVIEWER, PROVINCIAL, SUPERUSER})
 # URL name (or "namespace:*") -> roles allowed. The most specific entry wins: an exact name before its namespace.
 URL_ROLES: dict[str, frozenset[str]] = {
     "healthz": EVERYONE,
+    "home": EVERYONE,
     "set_language": EVERYONE,
     "javascript-catalog": EVERYONE,
     "admin:login": EVERYONE,

@@ -54,3 +54,19 @@ def _nul_refusal(request, name: str):
         body = {"code": "invalid", "detail": message, "field": name}
         return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every answer that sets none of its own (settings.CONTENT_SECURITY_POLICY)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response

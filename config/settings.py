@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's assets from our own origin (an intranet reaches no CDN; the CSP)
     "import_export",
     "pgtrigger",
     "pghistory",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "config.middleware.RefuseNulQueryMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,15 +169,34 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="yeji@localhost")
 # The platform's address as users reach it, for the links in e-mails (decision notices, daily digest).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# HTTPS (ADR 0009): SECURE_COOKIES says the deployment is reached over HTTPS (BEHIND_HTTPS_PROXY implies it): the
+# session, CSRF and language cookies are Secure and every HTTPS answer carries HSTS.
+BEHIND_HTTPS_PROXY = env.bool("BEHIND_HTTPS_PROXY", default=False)
+HTTPS = env.bool("SECURE_COOKIES", default=False) or BEHIND_HTTPS_PROXY
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the record page previews PDFs of its own origin in a frame
-if env.bool("BEHIND_HTTPS_PROXY", default=False):
+if HTTPS:
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+# Content-Security-Policy of every page (config.middleware.SecurityHeadersMiddleware): our own origin only, no
+# inline script (Swagger UI's assets are served by us: drf-spectacular-sidecar); inline style attributes of the
+# admin's widgets are allowed.
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    ),
+)
+# Where a login without a (safe) next= lands: the home page sends each role to its own start page.
+LOGIN_REDIRECT_URL = "home"
 
 # An API token is refused this many hours after it was issued (a working day and its evening); POST
 # /api/v1/auth/token/ gives a new one. Logout and password change revoke it at once.
@@ -191,6 +212,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "业绩补录平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.errors import DomainError
 from grading.checks import entry_problems, section_completeness
 from grading.rules import REQUIRED_ATTACHMENTS
-from projects.attachments import attachment_add, attachment_remove
+from projects.attachments import attachment_add, attachment_remove, one_file_message
 from projects.models import AttachmentKind, Record, RecordStatus
 from projects.selectors import shared_access
 from projects.services import record_save, record_start
@@ -307,7 +307,10 @@ def attachment_upload(request, pk: int):
     if not record.is_editable_by_enterprise:  # G7: refused whatever was sent, even an empty form
         return _forbidden(request, _("This record has been submitted or decided and can no longer be changed."))
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
+    if len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:  # never keep one of two silently
+        form.is_valid()
+        form.add_error("file", one_file_message())
+    if not form.errors and form.is_valid():
         try:
             attachment_add(
                 record_id=record.pk,

@@ -48,17 +48,27 @@ def sniff(head: bytes) -> FileType | None:
     return None
 
 
+def one_file_message() -> str:
+    """The refusal of an upload with more than one file part: which one was meant is not guessed."""
+    return _("Send exactly one file per upload: this request carried several. Nothing was saved.")
+
+
 def _max_megabytes() -> str:
     return f"{settings.ATTACHMENT_MAX_BYTES / (1024 * 1024):g}"
 
 
-def _original_name(name: str) -> str:
-    """The uploaded name without any directory, at most 255 characters, keeping its suffix."""
-    name = PurePosixPath((name or "").replace("\\", "/")).name.strip() or "upload"
-    if len(name) > 255:
-        suffix = PurePosixPath(name).suffix[:20]
-        name = name[: 255 - len(suffix)] + suffix
-    return name
+#: The suffixes a name may keep for each type (anything else, "a.exe" included, is replaced by the type's own).
+_SUFFIXES = {PDF: (".pdf",), JPEG: (".jpg", ".jpeg", ".jpe"), PNG: (".png",)}
+
+
+def _original_name(name: str, file_type: FileType) -> str:
+    """The uploaded name without any directory, at most 255 characters, with a suffix of the type its content is:
+    a PDF sent as "a.exe" is kept as "a.pdf", so nobody downloads it as a program."""
+    name = PurePosixPath((name or "").replace("\\", "/")).name.strip().replace("\x00", "") or "upload"
+    path = PurePosixPath(name)
+    stem = path.stem if path.suffix else name
+    suffix = path.suffix if path.suffix.lower() in _SUFFIXES[file_type] else file_type.suffix
+    return stem[: 255 - len(suffix)] + suffix
 
 
 def _lock_open_record(record_id: int, user) -> Record:
@@ -118,7 +128,7 @@ def attachment_add(*, record_id: int, user, kind: str, uploaded_file) -> Attachm
         attachment = Attachment(
             record=record,
             kind=kind,
-            original_name=_original_name(getattr(uploaded_file, "name", "")),
+            original_name=_original_name(getattr(uploaded_file, "name", ""), file_type),
             content_type=file_type.content_type,
             size=uploaded_file.size,
             sha256=sha256,

@@ -36,7 +36,7 @@ class Admission:
         return [r.message for r in self.refusals]
 
 
-def _scope_refusals(
+def scope_refusals(
     campaign: Campaign, county: Region | None, completed_on: dt.date | None, is_overseas: bool
 ) -> list[Refusal]:
     """G1: located in the campaign's province and completed before its cut date; overseas refused."""
@@ -96,7 +96,7 @@ def admission(
     `on` is the day in Asia/Shanghai. Whether the record reaches the national platform depends on the track and
     on the campaign's national cutoff (G2, G3: entries after it stay on the provincial platform).
     """
-    refusals = _scope_refusals(campaign, county, completed_on, is_overseas)
+    refusals = scope_refusals(campaign, county, completed_on, is_overseas)
     if not campaign.is_active or (campaign.close_date is not None and on > campaign.close_date):
         refusals.append(Refusal("G3", campaign.msg_closed))
         return Admission(refusals=refusals)

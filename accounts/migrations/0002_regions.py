@@ -1,4 +1,4 @@
-"""Seed the GB/T 2260 regions of Guangxi (450000) and Jilin (220000) down to county level."""
+"""Seed the GB/T 2260 regions of accounts/data/regions.csv (every province since 0006) down to county level."""
 
 from django.db import migrations
 

@@ -348,7 +348,7 @@ def test_an_upload_is_typed_by_its_content_and_stored_under_a_name_nobody_can_gu
     body = response.json()
     assert (body["kind"], body["content_type"], body["size"]) == ("completion", "image/png", len(PNG))
     assert body["sha256"] == hashlib.sha256(PNG).hexdigest()
-    assert body["original_name"] == "验收证明.txt"
+    assert body["original_name"] == "验收证明.png"  # the suffix of the type its content is (issue 9)
     stored = Attachment.objects.get(pk=body["id"]).file.name
     assert stored.startswith("attachments/") and stored.endswith(".png") and "验收" not in stored
     download = api.get(body["url"])

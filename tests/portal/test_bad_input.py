@@ -243,3 +243,15 @@ def test_portal_save_of_a_negative_amount_says_so_on_the_page(draft, clerk_a, cl
     draft.refresh_from_db()
     assert draft.version == 2
     assert str(draft.project.all_invest).startswith("-3")
+
+
+def test_a_hunan_county_is_answered_with_g1s_words_not_no_such_region(clerk_a, guangxi):
+    api = client_for(clerk_a, token=True)
+    response = api.post(
+        "/api/v1/records/", {"campaign": guangxi.pk, "prj_name": "长沙某项目", "county": "430102"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "G1" and body["field"] == "county"
+    assert "在区外完成的工程项目" in body["detail"] and "不存在" not in body["detail"]
+    assert not Record.objects.filter(enterprise=clerk_a.enterprise).exists()

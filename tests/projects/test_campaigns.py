@@ -207,3 +207,30 @@ def test_jilin_opens_on_the_new_system_day_for_every_kind(jilin, kind, qualifica
     assert answer.allowed is allowed
     if allowed:
         assert answer.reaches_national
+
+
+@pytest.mark.parametrize("code", ["430102", "110105", "500101", "650102", "460105"])
+def test_g1_a_county_of_any_other_province_is_known_and_gets_the_notices_words(guangxi, code):
+    """Issue 9: every county-level region of China is shipped, so a Hunan (Beijing, Chongqing …) county is
+    answered with G1's words, not "no such region"."""
+    county = region(code)
+    assert county.level == 3 and county.parent_id is not None
+    answer = admission(
+        enterprise=firm("design", "DSN-BLD-IND-A"),
+        campaign=guangxi,
+        on=D(2017, 12, 1),
+        county=county,
+    )
+    assert [r.rule for r in answer.refusals] == ["G1"]
+    assert "在区外完成的工程项目" in answer.refusals[0].message
+
+
+def test_every_province_is_shipped_with_its_counties():
+    from accounts.models import Region
+
+    provinces = Region.objects.filter(level=1)
+    assert provinces.count() >= 31
+    assert Region.objects.filter(level=3).count() > 2800
+    changsha_furong = Region.objects.get(code="430102")
+    assert changsha_furong.name == "芙蓉区" and changsha_furong.parent.parent.code == "430000"
+    assert Region.objects.get(code="500101").parent_id == "500000"  # 直辖市: districts hang from the city
