@@ -15,3 +15,28 @@ def home(request):
     if role == ENTERPRISE:
         return redirect("portal:records")
     return redirect("admin:index")
+
+
+def _api_error(request, status: int, code: str, detail: str):
+    from django.http import JsonResponse
+
+    return JsonResponse({"code": code, "detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (an address the API does not have), the site's Chinese page elsewhere."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, "not_found", _("There is no such address in the API."))
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    from django.utils.translation import gettext as _
+    from django.views.defaults import server_error as page
+
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, "server_error", _("Something went wrong on our side; try again in a moment."))
+    return page(request)

@@ -68,7 +68,9 @@ def _read_only_extra(key: str, model: type[models.Model]) -> list[str]:
 
 def _read_serializer(key: str, model: type[models.Model]) -> type[serializers.ModelSerializer]:
     fields = [*_read_only_extra(key, model), *(f.name for f in editable_fields(model))]
-    meta = type("Meta", (), {"model": model, "fields": fields, "read_only_fields": fields})
+    # Not marked read-only field by field (the whole serializer is, where it is nested): DRF drops allow_blank and
+    # allow_null of read-only model fields, and the schema would then deny the "" and null that GET returns.
+    meta = type("Meta", (), {"model": model, "fields": fields})
     name = f"{_COMPONENT[key]}Serializer"
     return type(name, (serializers.ModelSerializer,), {"Meta": meta, "__module__": __name__, "__doc__": model.__doc__})
 

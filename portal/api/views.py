@@ -169,7 +169,11 @@ class RecordListCreateView(ApiMixin, generics.ListAPIView):
         operation_id="records_list",
         summary="My records (我的业绩)",
         parameters=LIST_PARAMETERS,
-        responses={200: RecordListSerializer(many=True), **_errors(400, 401, 403)},
+        responses={
+            200: RecordListSerializer(many=True),
+            **_errors(400, 401, 403),
+            404: OpenApiResponse(ErrorSerializer, description="A page beyond the last one."),
+        },
         tags=["records"],
     )
     def get(self, request, *args, **kwargs):
