@@ -19,11 +19,14 @@ _SCOPED_FLAG = "_yeji_scoped_for"
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
-    """A related-field filter that lists only the rows the user may see."""
+    """A related-field filter that lists only the rows the user may see and that some listed row refers to (a
+    province filter offers the provinces of the campaigns, not every region of China: the facet counts run one
+    aggregate per choice)."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        qs = visible_to(field.related_model, request.user)
+        used = model_admin.get_queryset(request).order_by().values(f"{self.field_path}__pk")
+        qs = visible_to(field.related_model, request.user).filter(pk__in=used)
         if ordering:
             qs = qs.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in qs]
