@@ -361,11 +361,14 @@ class User(Scoped, AbstractUser):
 
     def end_every_sign_in(self) -> None:
         """Logout and password change (issue 9): every session of the account ends, in every browser, and its API
-        token is revoked. The one place that does it; `accounts.signals` calls it."""
-        from rest_framework.authtoken.models import Token
-
+        token is revoked. The one place that does it; the `user_logged_out` signal (accounts/apps.py) calls it."""
         type(self).objects.filter(pk=self.pk).update(auth_epoch=models.F("auth_epoch") + 1)
         self.refresh_from_db(fields=["auth_epoch"])
+        self.revoke_api_token()
+
+    def revoke_api_token(self) -> None:
+        from rest_framework.authtoken.models import Token
+
         Token.objects.filter(user_id=self.pk).delete()
 
     @classmethod
@@ -384,9 +387,7 @@ class User(Scoped, AbstractUser):
         super().save(*args, **kwargs)
         if getattr(self, "_password_changed", False) and self.pk:
             self._password_changed = False
-            from rest_framework.authtoken.models import Token
-
-            Token.objects.filter(user_id=self.pk).delete()  # sessions end by themselves: their hash holds the password
+            self.revoke_api_token()  # the sessions end by themselves: their hash holds the password
         if getattr(self, "_role_in_db", None) != self.role:
             from django.contrib.auth.models import Group
 

@@ -74,9 +74,9 @@ def is_allowed(user, view_name: str | None) -> bool:
     return PUBLIC in allowed or role_of(user) in allowed
 
 
-def _api_user(request):
-    """The user of an API request that authenticates with `Authorization: Token …` (DRF reads it again later),
-    or the reason it does not (an expired or revoked token) as a string; None without a token."""
+def _api_user(request) -> tuple[object | None, str]:
+    """The user of an API request that authenticates with `Authorization: Token …` (DRF reads it again later), and
+    why it does not when it does not (an expired or revoked token); (None, "") without a token."""
     from rest_framework.exceptions import AuthenticationFailed
 
     from portal.api.authentication import ExpiringTokenAuthentication
@@ -84,19 +84,31 @@ def _api_user(request):
     try:
         result = ExpiringTokenAuthentication().authenticate(request)
     except AuthenticationFailed as exc:
-        return str(exc.detail)
-    return result[0] if result else None
+        return None, str(exc.detail)
+    return (result[0] if result else None), ""
+
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Whether a refusal of this request is answered in the API's JSON rather than with a page."""
+    return request.path.startswith(API_PREFIX)
+
+
+def api_error(status: int, code: str, detail: str, **extra):
+    """A refusal in the shape of the API's errors ({"code", "detail", …}) from outside DRF (middleware, handlers)."""
+    from django.http import JsonResponse
+
+    body = {"code": code, "detail": str(detail), **extra}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _api_denied(status: int, reason: str = ""):
-    from django.http import JsonResponse
     from django.utils.translation import gettext as _
 
     detail = _("Log in or send a valid token.") if status == 401 else _("Only enterprise clerks may use this API.")
-    detail = reason or detail
-    response = JsonResponse(
-        {"code": "not_authenticated" if status == 401 else "permission_denied", "detail": detail}, status=status
-    )
+    response = api_error(status, "not_authenticated" if status == 401 else "permission_denied", reason or detail)
     if status == 401:
         response["WWW-Authenticate"] = "Token"
     return response
@@ -119,9 +131,9 @@ class UrlRoleMiddleware:
         if match.view_name.startswith("api:"):
             if request.user.is_authenticated:
                 return _api_denied(403)
-            token_user = _api_user(request)
-            if token_user is None or isinstance(token_user, str):
-                return _api_denied(401, token_user or "")
+            token_user, reason = _api_user(request)
+            if token_user is None:
+                return _api_denied(401, reason)
             return None if is_allowed(token_user, match.view_name) else _api_denied(403)
         if not request.user.is_authenticated:
             login_url = reverse("admin:login") if match.view_name.startswith("admin:") else settings.LOGIN_URL

@@ -43,16 +43,16 @@ class RefuseNulQueryMiddleware:
 
 
 def _nul_refusal(request, name: str):
-    from django.http import JsonResponse
     from django.shortcuts import render
     from django.utils.translation import gettext as _
+
+    from .access import api_error, is_api_request
 
     message = _("The parameter “%(name)s” of the address contains a NUL character (%%00): remove it and try again.") % {
         "name": name
     }
-    if request.path.startswith("/api/"):
-        body = {"code": "invalid", "detail": message, "field": name}
-        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    if is_api_request(request):
+        return api_error(400, "invalid", message, field=name)
     return render(request, "400.html", {"message": message}, status=400)
 
 

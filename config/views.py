@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 
-from .access import ENTERPRISE, PUBLIC, role_of
+from .access import ENTERPRISE, PUBLIC, api_error, is_api_request, role_of
 
 
 def home(request):
@@ -17,19 +17,13 @@ def home(request):
     return redirect("admin:index")
 
 
-def _api_error(request, status: int, code: str, detail: str):
-    from django.http import JsonResponse
-
-    return JsonResponse({"code": code, "detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
-
-
 def not_found(request, exception=None):
     """404: JSON under /api/ (an address the API does not have), the site's Chinese page elsewhere."""
     from django.utils.translation import gettext as _
     from django.views.defaults import page_not_found
 
-    if request.path.startswith("/api/"):
-        return _api_error(request, 404, "not_found", _("There is no such address in the API."))
+    if is_api_request(request):
+        return api_error(404, "not_found", _("There is no such address in the API."))
     return page_not_found(request, exception)
 
 
@@ -37,6 +31,6 @@ def server_error(request):
     from django.utils.translation import gettext as _
     from django.views.defaults import server_error as page
 
-    if request.path.startswith("/api/"):
-        return _api_error(request, 500, "server_error", _("Something went wrong on our side; try again in a moment."))
+    if is_api_request(request):
+        return api_error(500, "server_error", _("Something went wrong on our side; try again in a moment."))
     return page(request)

@@ -375,7 +375,11 @@ def check_record(record: Record) -> list[Problem]:
     _dates(c, items, timezone.localdate())
     _project(c, items)
     _attachments(c)
-    return sorted(c.problems, key=lambda p: _SECTION_ORDER.get(p.section, len(_SECTION_ORDER)))
+    return _in_page_order(c.problems)
+
+
+def _in_page_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: _SECTION_ORDER.get(p.section, len(_SECTION_ORDER)))
 
 
 #: The checks a value fails on its own, whatever the rest of the record: told at 修改保存, not only at submit.
@@ -388,7 +392,7 @@ def entry_problems(record: Record) -> list[Problem]:
     record = load_record(record)
     c = _Collector(record)
     _formats(c, _items_by_part(record), ENTRY_FORMATS)
-    return sorted(c.problems, key=lambda p: _SECTION_ORDER.get(p.section, len(_SECTION_ORDER)))
+    return _in_page_order(c.problems)
 
 
 def _filled_counts(record: Record, section: rules.Section, kept: dict) -> tuple[int, int]:

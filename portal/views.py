@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.errors import DomainError
 from grading.checks import entry_problems, section_completeness
 from grading.rules import REQUIRED_ATTACHMENTS
-from projects.attachments import attachment_add, attachment_remove, one_file_message
+from projects.attachments import attachment_add, attachment_remove, several_files_refusal
 from projects.models import AttachmentKind, Record, RecordStatus
 from projects.selectors import shared_access
 from projects.services import record_save, record_start
@@ -205,11 +205,16 @@ def _render_record(
 ) -> HttpResponse:
     editable = record.is_editable_by_enterprise
     shared = shared_access(record)
-    if (
-        not problems and editable and posted is None
-    ):  # a negative amount is shown at its field from the save on (issue 9)
+    at_entry = not problems and editable and posted is None
+    if at_entry:  # a negative amount is marked at its field (issue 9)
         problems = entry_problems(record)
     problems = page.mask_shared_problems(list(problems), shared)
+    if at_entry and problems and request.GET.get("saved") == "1":  # …and told in words right after the save
+        messages.warning(
+            request,
+            _("These values were saved but will be refused at submit; correct them: %(list)s")
+            % {"list": "；".join(p.message for p in problems)},
+        )
     sections = page.build_sections(
         record,
         posted=posted,
@@ -269,13 +274,6 @@ def record_page(request, pk: int):
             status=409 if exc.code == "stale" else 400,
         )
     messages.success(request, _("Saved."))
-    warnings = page.mask_shared_problems(entry_problems(record.pk), shared_access(record))
-    if warnings:
-        messages.warning(
-            request,
-            _("These values were saved but will be refused at submit; correct them: %(list)s")
-            % {"list": "；".join(p.message for p in warnings)},
-        )
     anchor = request.POST.get("anchor", "")
     url = reverse("portal:record", args=[record.pk]) + "?saved=1"
     return redirect(url + (f"#{anchor}" if _ANCHOR_RE.match(anchor) else ""))
@@ -307,10 +305,11 @@ def attachment_upload(request, pk: int):
     if not record.is_editable_by_enterprise:  # G7: refused whatever was sent, even an empty form
         return _forbidden(request, _("This record has been submitted or decided and can no longer be changed."))
     form = AttachmentForm(request.POST, request.FILES)
-    if len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:  # never keep one of two silently
+    several = several_files_refusal(request.FILES)
+    if several:  # never keep one of two silently
         form.is_valid()
-        form.add_error("file", one_file_message())
-    if not form.errors and form.is_valid():
+        form.add_error("file", several)
+    elif form.is_valid():
         try:
             attachment_add(
                 record_id=record.pk,

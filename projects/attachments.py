@@ -48,9 +48,12 @@ def sniff(head: bytes) -> FileType | None:
     return None
 
 
-def one_file_message() -> str:
-    """The refusal of an upload with more than one file part: which one was meant is not guessed."""
-    return _("Send exactly one file per upload: this request carried several. Nothing was saved.")
+def several_files_refusal(files) -> str:
+    """Why an upload carrying more than one file part (`request.FILES`) is refused, or "": which one was meant is
+    not guessed (the portal and the API ask this)."""
+    if len(files) > 1 or any(len(files.getlist(name)) > 1 for name in files):
+        return _("Send exactly one file per upload: this request carried several. Nothing was saved.")
+    return ""
 
 
 def _max_megabytes() -> str:

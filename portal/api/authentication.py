@@ -28,15 +28,8 @@ def fresh_token(user) -> Token:
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        try:
-            token = Token.objects.select_related("user").get(key=key)
-        except Token.DoesNotExist as exc:
-            raise AuthenticationFailed(
-                _("The token is not valid (it was revoked by a logout or a password change, or never existed).")
-            ) from exc
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("This account is disabled."))
+        user, token = super().authenticate_credentials(key)  # unknown (revoked) key, inactive user: DRF's refusals
         if token_expired(token):
             token.delete()
             raise AuthenticationFailed(_("The token has expired: obtain a new one."))
-        return token.user, token
+        return user, token

@@ -272,7 +272,7 @@ class RecordDetailSerializer(serializers.ModelSerializer):
         problems = entry_problems(record)
         if not self._shared(record).visible:  # nothing of another firm's entries (ADR 0008)
             problems = [p for p in problems if p.section not in SHARED_PARTS]
-        return [{"section": p.section, "path": p.path, "message": p.message, "rule": p.rule} for p in problems]
+        return ProblemSerializer(problems, many=True).data
 
     def get_rejection_reason(self, record: Record) -> str | None:
         if record.status not in (RecordStatus.REJECTED, RecordStatus.FRAUD):  # G10: the facts of the fraud

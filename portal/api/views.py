@@ -28,7 +28,7 @@ from accounts.models import Region
 from portal import auth
 from portal.page import mask_shared_problems
 from portal.selectors import attachment_for, campaigns_for, latest_rejection_reason, record_for_page, record_list
-from projects.attachments import attachment_add, attachment_remove, one_file_message
+from projects.attachments import attachment_add, attachment_remove, several_files_refusal
 from projects.models import Campaign, Record, RecordStatus
 from projects.selectors import records_visible_to, shared_access
 from projects.services import record_save, record_start
@@ -41,6 +41,7 @@ from .serializers import (
     AttachmentUploadSerializer,
     CampaignSerializer,
     ErrorSerializer,
+    ProblemSerializer,
     RecordCreateSerializer,
     RecordDetailSerializer,
     RecordListSerializer,
@@ -68,9 +69,7 @@ def error_body(exc: DomainError) -> dict:
         body["field"] = exc.field
     problems = getattr(exc, "problems", None)  # review.services.SubmitRefused
     if problems is not None:
-        body["problems"] = [
-            {"section": p.section, "path": p.path, "message": str(p.message), "rule": p.rule} for p in problems
-        ]
+        body["problems"] = ProblemSerializer(problems, many=True).data
     return body
 
 
@@ -322,8 +321,9 @@ class AttachmentListCreateView(ApiMixin, generics.GenericAPIView):
     )
     def post(self, request, pk: int):
         self.open_record(pk)
-        if len(request.FILES.getlist("file")) > 1 or len(request.FILES) > 1:
-            raise DomainError(one_file_message(), code="invalid", field="file")
+        several = several_files_refusal(request.FILES)
+        if several:
+            raise DomainError(several, code="invalid", field="file")
         body = AttachmentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         attachment = attachment_add(

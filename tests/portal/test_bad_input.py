@@ -16,8 +16,7 @@ from django.db import models
 
 from portal.api.serializers import ROWS, SECTIONS
 from projects.models import Record
-from projects.services import editable_fields, record_start
-from tests.factories import region
+from projects.services import editable_fields
 
 from .test_api_support import CHINESE, SUBMIT_DAY, client_for, isolate
 
@@ -35,8 +34,9 @@ def _isolated(settings, tmp_path):
 
 
 @pytest.fixture
-def draft(firm_a, guangxi, clerk_a) -> Record:
-    return record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="邕江大桥", county=region("450103"))
+def draft(record_a) -> Record:
+    """firm A's fresh draft (tests/portal/conftest.py)."""
+    return record_a
 
 
 def _snapshot(api, pk: int) -> dict:
