@@ -253,7 +253,31 @@ CELERY_BEAT_SCHEDULE: dict = {  # the nightly jobs (review, sync) add their entr
         "task": "review.tasks.send_daily_digest",
         "schedule": crontab(hour=7, minute=30),
     },
+    "sync.push_to_national": {  # issue 10: every eligible record to the national platform, at 01:00 Asia/Shanghai
+        "task": "sync.tasks.push_to_national",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "sync.push_near_cutoff": {  # …and every hour in the last three working days before a campaign's national cutoff
+        "task": "sync.tasks.push_near_cutoff",
+        "schedule": crontab(minute=15),
+    },
 }
+
+# The national platform (全国建筑市场监管公共服务平台) as this province reaches it: SaveStData per national table
+# (sync/). `make run` starts the mock of it (national_mock/) on 127.0.0.1:8001.
+NATIONAL_PLATFORM_URL = env.str("NATIONAL_PLATFORM_URL", default="http://127.0.0.1:8001")
+NATIONAL_PLATFORM_USER = env.str("NATIONAL_PLATFORM_USER", default="yeji")
+NATIONAL_PLATFORM_PASSWORD = env.str("NATIONAL_PLATFORM_PASSWORD", default="yeji-national-demo")
+NATIONAL_PLATFORM_TIMEOUT = env.float("NATIONAL_PLATFORM_TIMEOUT", default=20.0)
+NATIONAL_PUSH_BATCH_SIZE = env.int("NATIONAL_PUSH_BATCH_SIZE", default=100)
+NATIONAL_PUSH_MAX_TRIES = env.int("NATIONAL_PUSH_MAX_TRIES", default=8)
+NATIONAL_PUSH_RETRY_BASE_SECONDS = env.float("NATIONAL_PUSH_RETRY_BASE_SECONDS", default=60.0)
+NATIONAL_PUSH_RETRY_MAX_SECONDS = env.float("NATIONAL_PUSH_RETRY_MAX_SECONDS", default=3600.0)
+# a worker that dies mid-batch holds its items this long; then another worker takes them (and sends them again:
+# the platform keys rows by RowGuid, so nothing is stored twice)
+NATIONAL_PUSH_LEASE_SECONDS = env.int("NATIONAL_PUSH_LEASE_SECONDS", default=300)
+# the digest's "at risk before the cutoff": this many working days before each campaign's national cutoff
+NATIONAL_PUSH_RISK_WORKING_DAYS = env.int("NATIONAL_PUSH_RISK_WORKING_DAYS", default=5)
 
 
 LOGGING = {

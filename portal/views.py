@@ -27,6 +27,7 @@ from projects.services import record_save, record_start
 from review.notices import mark_notices_read
 from review.selectors import WorkingDaysLeft
 from review.services import SubmitRefused, submit_record
+from sync.selectors import national_status
 
 from . import auth, page, selectors
 from .forms import AttachmentForm, ListFilterForm, LoginForm, RecordStartForm
@@ -247,6 +248,7 @@ def _render_record(
         "upload_form": upload_form or AttachmentForm(),
         "deadline": counter(record.review_deadline) if _pending(record) else None,
         "rejection_reason": selectors.latest_rejection_reason(record),
+        "national": national_status(record),
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
     }
     return render(request, "portal/record_page.html", context, status=status)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from accounts.models import Enterprise, Region
 
 from .models import Campaign, Record, Track
@@ -26,6 +28,8 @@ class Admission:
     track: Track | None = None
     reaches_national: bool = False
     refusals: list[Refusal] = field(default_factory=list)
+    #: why an admitted record stays provincial (G2, G3), in the campaign's words: told before and after submitting
+    provincial_only: Refusal | None = None
 
     @property
     def allowed(self) -> bool:
@@ -105,8 +109,23 @@ def admission(
         refusals.append(refusal)
     if refusals or track is None:
         return Admission(refusals=refusals)
-    reaches = track.reaches_national and (campaign.national_cutoff is None or on <= campaign.national_cutoff)
-    return Admission(track=track, reaches_national=reaches)
+    reason = national_reach(campaign, track, on)
+    return Admission(track=track, reaches_national=reason is None, provincial_only=reason)
+
+
+def national_reach(campaign: Campaign, track: Track, entered_on: dt.date) -> Refusal | None:
+    """G2, G3: None when a record of this track entered on `entered_on` may reach the national platform, else why
+    not, in the campaign's words. Late is provincial, not refused (ADR 0010)."""
+    if not track.reaches_national:
+        return Refusal(
+            "G3",
+            _("The “%(track)s” track is published on the provincial platform only (G3).") % {"track": track.name},
+        )
+    if track.national_deadline is not None and entered_on > track.national_deadline:
+        return Refusal("G2", track.message_after_national_deadline or campaign.msg_after_national_cutoff)
+    if campaign.national_cutoff is not None and entered_on > campaign.national_cutoff:
+        return Refusal("G3", campaign.msg_after_national_cutoff)
+    return None
 
 
 def admission_for_record(record: Record, on: dt.date) -> Admission:

@@ -93,6 +93,10 @@ class Campaign(Scoped, models.Model):
         default=_("Only projects completed before the notice date may be backfilled."),
     )
     msg_closed = models.TextField(_("message: campaign closed"), default=_("The backfill port is closed."))
+    msg_after_national_cutoff = models.TextField(
+        _("message: entered after the national cutoff"),
+        default=_("Records entered after the national cutoff stay on the provincial platform and are never pushed."),
+    )
     msg_kind_not_covered = models.TextField(
         _("message: enterprise kind not covered"),
         default=_("This campaign does not cover your kind of enterprise."),
@@ -162,8 +166,27 @@ class Track(Scoped, models.Model):
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=100)
     qualifications = models.ManyToManyField(Qualification, verbose_name=_("qualifications covered"), blank=True)
-    entry_deadline = models.DateField(_("entry deadline"), null=True, blank=True)
+    entry_deadline = models.DateField(
+        _("entry deadline"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of entry on this track; empty: until the campaign closes."),
+    )
     reaches_national = models.BooleanField(_("reaches the national platform"), default=True)
+    national_deadline = models.DateField(
+        _("national deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "G2: records entered after this day are still accepted, but provincially only: they never reach the "
+            "national platform."
+        ),
+    )
+    message_after_national_deadline = models.TextField(
+        _("message after the national deadline"),
+        blank=True,
+        help_text=_("Told to the clerk before and after submitting a record that will stay provincial."),
+    )
     priority = models.PositiveSmallIntegerField(
         _("priority"),
         default=10,

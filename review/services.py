@@ -42,6 +42,7 @@ from projects.models import (
 from projects.selectors import declared_elsewhere
 from projects.services import lock_shared_project
 
+from . import signals
 from .models import CalendarAlert, CreditEntry, NoticeMail, RecordTransition, TransitionBy
 from .notices import queue_decision_mails
 from .selectors import is_notice, missing_calendar_years, responsible_authority
@@ -395,6 +396,7 @@ def approve_record(*, record_id: int, user) -> Record:
             at=now,
         )
         write_transition(record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user)
+        signals.records_approved.send(sender=Record, ids=[locked.pk], at=now)
     return locked
 
 
@@ -465,6 +467,7 @@ def auto_approve_overdue(now: dt.datetime | None = None) -> int:
         )
         # One callback queues the mails in batches (review.notices.NOTICE_BATCH rows a message), never one a row.
         transaction.on_commit(partial(queue_decision_mails, [row.pk for row in rows]))
+        signals.records_approved.send(sender=Record, ids=ids, at=now)  # the outbox, set-based (sync/)
     return len(ids)
 
 
@@ -689,4 +692,5 @@ def mark_fraud(*, record_id: int, user, facts: str) -> CreditEntry:
             recorder_authority=transition.actor_authority,
             recorder_level=transition.actor_level,
         )
+        signals.record_marked_fraud.send(sender=Record, record=locked, at=now)
     return entry

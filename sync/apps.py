@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = _("National platform push")
+
+    def ready(self) -> None:
+        from review import signals
+
+        from . import receivers
+
+        signals.records_approved.connect(receivers.on_records_approved, dispatch_uid="sync.outbox.approved")
+        signals.record_marked_fraud.connect(receivers.on_record_marked_fraud, dispatch_uid="sync.outbox.fraud")

@@ -70,10 +70,23 @@ def test_a_submitted_record_cannot_be_submitted_again(client_a, valid_a, county_
 
 
 def test_a_campaign_refusal_is_listed_in_the_notices_words(client_a, valid_a, county_reviewer):
-    with time_machine.travel(dt.datetime(2017, 12, 26, 10, tzinfo=SHANGHAI), tick=False):  # after track N's deadline
+    with time_machine.travel(dt.datetime(2018, 7, 1, 10, tzinfo=SHANGHAI), tick=False):  # the port has closed
         response = submit(client_a, valid_a)
     assert response.status_code == 422
-    assert "超过该期限补录的历史业绩将无法同步到全国平台" in response.content.decode()
+    assert "超过此期限将关闭历史业绩补录端口" in response.content.decode()
+
+
+def test_g2_a_late_grade_a_record_is_told_provincial_only_before_and_after_submitting(
+    client_a, valid_a, county_reviewer
+):
+    words = "超过该期限补录的历史业绩将无法同步到全国平台"
+    with time_machine.travel(dt.datetime(2017, 12, 26, 10, tzinfo=SHANGHAI), tick=False):  # after track N's deadline
+        before = client_a.get(f"/portal/records/{valid_a.pk}/").content.decode()
+        response = submit(client_a, valid_a)
+        after = client_a.get(f"/portal/records/{valid_a.pk}/").content.decode()
+    assert words in before
+    assert response.status_code == 302
+    assert words in after
 
 
 def test_a_rejected_record_can_be_submitted_again(client_a, valid_a, county_reviewer):

@@ -24,11 +24,12 @@ def firm(kind: str, qualification: str):
     [
         ("g2_grade_a_design_on_deadline", "design", "DSN-BLD-IND-A", D(2017, 12, 25), "N", True, None, None),
         (
+            # G2 read as the notice writes it (ADR 0010): accepted, provincially only, told in the notice's words
             "g2_grade_a_design_day_after",
             "design",
             "DSN-BLD-IND-A",
             D(2017, 12, 26),
-            None,
+            "N",
             False,
             "G2",
             "超过该期限补录的历史业绩将无法同步到全国平台",
@@ -41,8 +42,18 @@ def firm(kind: str, qualification: str):
             D(2018, 3, 1),
             "P",
             False,
-            None,
-            None,
+            "G3",
+            "不能同步到全国平台",
+        ),
+        (
+            "g2_grade_a_design_until_the_port_closes",
+            "design",
+            "DSN-BLD-IND-A",
+            D(2018, 6, 30),
+            "N",
+            False,
+            "G2",
+            "不能作为有效业绩予以认定",
         ),
         (
             "g3_grade_b_design_before_cutoff",
@@ -54,7 +65,7 @@ def firm(kind: str, qualification: str):
             None,
             None,
         ),
-        ("g3_grade_b_last_day", "design", "DSN-BLD-SPE-C", D(2018, 6, 30), "P", False, None, None),
+        ("g3_grade_b_last_day", "design", "DSN-BLD-SPE-C", D(2018, 6, 30), "P", False, "G3", "仅能录入到一体化平台"),
         (
             "g3_closed_for_grade_a",
             "design",
@@ -134,9 +145,15 @@ def test_guangxi_admission(guangxi, label, kind, qualification, on, track, natio
     assert answer.allowed is (track is not None), label
     assert (answer.track.code if answer.track else None) == track
     assert answer.reaches_national is national
-    if rule:
+    if rule and track is None:
         assert [r.rule for r in answer.refusals] == [rule]
         assert words in answer.refusals[0].message
+    elif rule:  # admitted, but provincial only: why, in the campaign's words
+        assert answer.refusals == []
+        assert answer.provincial_only.rule == rule
+        assert words in answer.provincial_only.message
+    else:
+        assert answer.provincial_only is None
 
 
 def test_g1_outside_the_province_gets_the_notices_words(guangxi):

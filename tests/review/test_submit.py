@@ -159,13 +159,15 @@ def test_g7_a_rejected_record_can_be_submitted_again(record, clerk_a, county_rev
 # ------------------------------------------------------------------------------------------------------------
 
 
-def test_g2_grade_a_after_the_national_deadline_is_refused_in_the_notice_words(record, clerk_a, county_reviewer):
+def test_g2_grade_a_after_the_national_deadline_is_accepted_provincially_only(record, clerk_a, county_reviewer):
+    """ADR 0010: late is provincial, not refused — the port stays open to 2018-06-30, the record never reaches the
+    national platform."""
     with time_machine.travel(at(D(2017, 12, 26)), tick=False), translation.override("zh-hans"):
-        with pytest.raises(SubmitRefused) as info:
-            submit_record(record_id=record.pk, user=clerk_a)
-    (problem,) = info.value.problems
-    assert problem.rule == "G2"
-    assert "超过该期限补录的历史业绩将无法同步到全国平台" in problem.message
+        submit_record(record_id=record.pk, user=clerk_a)
+    record = fresh(record)
+    assert record.status == RecordStatus.SUBMITTED
+    assert record.track.code == "N"
+    assert record.reaches_national is False
 
 
 def test_g4_survey_enterprises_open_on_2017_11_22(county_reviewer):
@@ -227,7 +229,7 @@ def test_every_problem_is_listed_at_once_and_nothing_is_saved(record, clerk_a, c
     DeclaredProject.objects.create(source=DeclaredSource.PERMIT_SYSTEM, licence_cert_no=record.licence.licence_cert_no)
     with time_machine.travel(at(D(2017, 12, 26)), tick=False):
         problems = refused(record, clerk_a)
-    assert problems == [("M", "tender.tender_money"), ("G2", ""), ("J3", "licence.licence_cert_no")]
+    assert problems == [("M", "tender.tender_money"), ("J3", "licence.licence_cert_no")]
     record = fresh(record)
     assert record.status == RecordStatus.DRAFT
     assert record.version == 1

@@ -1,0 +1,126 @@
+"""Reads of sync/: a record's push state as every screen says it (portal, admin, dashboard)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grading.eligibility import push_eligibility
+from projects.campaigns import admission_for_record
+from projects.models import Campaign, Record, RecordStatus
+
+from .models import PushItem, PushKind, PushState
+
+
+@dataclass(frozen=True)
+class NationalStatus:
+    state: str  # pushed, waiting, rejected, failed, provincial, marked_false
+    title: str
+    text: str
+    tone: str = "info"  # the alert's look: info, success, warning, error
+    national_num: str = ""
+    pushed_at: dt.datetime | None = None
+
+
+def latest_item(record: Record, kind: str = PushKind.RECORD) -> PushItem | None:
+    return PushItem.objects.filter(record=record, kind=kind).order_by("-record_version", "-id").first()
+
+
+def national_status(record: Record, *, on: dt.date | None = None) -> NationalStatus | None:
+    """已推送全国平台（日期、全国平台编号）, 推送失败（原因）, 仅省级公示（原因）…, or None before anything applies."""
+    on = on or timezone.localdate()
+    if record.status in (RecordStatus.DRAFT, RecordStatus.REJECTED):
+        answer = admission_for_record(record, on)
+        if answer.allowed and answer.provincial_only is not None:
+            return NationalStatus(
+                "provincial",
+                _("Provincial platform only:"),
+                _("if you submit this record today, it is published provincially and never pushed. %(why)s")
+                % {"why": answer.provincial_only.message},
+                "warning",
+            )
+        return None
+    if record.status == RecordStatus.FRAUD:
+        mark = latest_item(record, PushKind.FRAUD_MARK)
+        if mark is not None and mark.state == PushState.PUSHED:
+            return NationalStatus(
+                "marked_false",
+                _("Marked false on the national platform:"),
+                _("on %(date)s (G10).") % {"date": timezone.localtime(mark.pushed_at).strftime("%Y-%m-%d")},
+                "error",
+            )
+        return None
+    item = latest_item(record)
+    if item is not None and item.record_version == record.version:
+        if item.state == PushState.PUSHED:
+            return NationalStatus(
+                "pushed",
+                _("Pushed to the national platform:"),
+                _("on %(date)s, national number %(num)s.")
+                % {"date": timezone.localtime(item.pushed_at).strftime("%Y-%m-%d %H:%M"), "num": item.national_num},
+                "success",
+                item.national_num,
+                item.pushed_at,
+            )
+        if item.state == PushState.REJECTED:
+            reasons = "；".join(f"{r['table']}：{r['message']}" for r in item.reasons) or item.last_error
+            return NationalStatus("rejected", _("Rejected by the national platform:"), reasons, "error")
+        if item.state == PushState.FAILED:
+            return NationalStatus(
+                "failed",
+                _("Push failed:"),
+                _("%(tries)s tries; the last error: %(error)s") % {"tries": item.tries, "error": item.last_error},
+                "error",
+            )
+    answer = push_eligibility(record, on=on)
+    waiting_only = set(answer.rules) <= {"status"}
+    if not answer.eligible and not waiting_only:
+        reasons = "；".join(r.message for r in answer.reasons if r.rule != "status")
+        return NationalStatus("provincial", _("Provincial platform only:"), reasons, "warning")
+    due = answer.due.isoformat() if answer.due else _("no cutoff")
+    if record.status == RecordStatus.APPROVED:
+        return NationalStatus(
+            "waiting",
+            _("Waiting to be pushed to the national platform:"),
+            _("the nightly push sends it (national cutoff: %(due)s).") % {"due": due},
+        )
+    return NationalStatus(
+        "waiting",
+        _("Reaches the national platform once approved:"),
+        _("national cutoff: %(due)s.") % {"due": due},
+    )
+
+
+@dataclass(frozen=True)
+class CampaignPushSummary:
+    campaign: Campaign
+    counts: dict[str, int]
+    not_eligible: list[tuple[str, int]]
+    days_to_cutoff: int | None
+
+
+def campaign_summary(campaign: Campaign, *, on: dt.date | None = None, user=None) -> CampaignPushSummary:
+    """The dashboard's figures for one campaign: items by state, approved records not eligible by reason."""
+    on = on or timezone.localdate()
+    items = PushItem.objects.filter(record__campaign=campaign, kind=PushKind.RECORD)
+    records = Record.objects.filter(campaign=campaign)
+    if user is not None:
+        items = items.filter(record__in=Record.visible_to(user).values("pk"))
+        records = records.filter(pk__in=Record.visible_to(user).values("pk"))
+    counts = dict(items.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    without_item = (
+        records.filter(status=RecordStatus.APPROVED)
+        .exclude(Q(push_items__kind=PushKind.RECORD) & ~Q(push_items__state=PushState.WITHDRAWN))
+        .select_related("project", "campaign", "track", "finish_check")
+    )
+    reasons: dict[str, int] = {}
+    for record in without_item[:2000]:
+        answer = push_eligibility(record, on=on)
+        key = answer.message if not answer.eligible else _("Eligible, not yet in the outbox")
+        reasons[key] = reasons.get(key, 0) + 1
+    days = (campaign.national_cutoff - on).days if campaign.national_cutoff else None
+    return CampaignPushSummary(campaign, counts, sorted(reasons.items(), key=lambda kv: -kv[1]), days)
