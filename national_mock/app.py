@@ -16,7 +16,9 @@
 Faults (NATIONAL_MOCK_FAULTS, JSON, or POST /_control/faults): error_rate (500 before anything is stored),
 burst (the next N calls 500), latency_ms, timeout_rate (an answer after timeout_seconds, nothing stored),
 lost_reply_rate (the rows are stored, then the connection is cut), duplicate_ack_rate (every row acknowledged
-twice), malformed_rate (a cut-off reply after storing), refuse_credentials, maintenance (503 with Retry-After).
+twice), malformed_rate (a cut-off reply after storing), refuse_credentials, maintenance (503 with Retry-After);
+pattern: a list of "ok", "error", "timeout", "lost_reply", "duplicate_ack", "malformed" applied to the calls in
+turn instead of the rates (a deterministic fault mix for tests).
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ FAULT_KEYS = {
     "malformed_rate": float,
     "refuse_credentials": bool,
     "maintenance": bool,
+    "pattern": list,
 }
+PATTERN_FAULTS = {"ok", "error", "timeout", "lost_reply", "duplicate_ack", "malformed"}
 
 
 def accounts() -> dict[str, str]:
@@ -297,8 +301,28 @@ def _cut_connection(environ) -> None:
             pass
 
 
+def _next_in_pattern(pattern: list[str]) -> str:
+    """The fault of this call when a pattern is set: its entries in turn, one per call, across the workers."""
+    with store.write() as conn:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'pattern_index'").fetchone()
+        index = int(row["value"]) if row else 0
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('pattern_index', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(index + 1),),
+        )
+    return pattern[index % len(pattern)]
+
+
+def _chance(f: dict, name: str, planned: str | None) -> bool:
+    if planned is not None:
+        return planned == name
+    return random.random() < float(f.get(f"{name}_rate", 0))
+
+
 def save(environ):
     f = faults()
+    planned = _next_in_pattern(f["pattern"]) if f.get("pattern") else None
     if f.get("maintenance"):
         return _xml(
             "503 Service Unavailable", _result(False, "全国平台系统维护中，请稍后再试"), [("Retry-After", "60")]
@@ -309,9 +333,9 @@ def save(environ):
     if burst > 0:
         store.set_setting("burst_left", burst - 1)
         return _xml("500 Internal Server Error", _result(False, "服务器内部错误（连续故障）"))
-    if random.random() < float(f.get("error_rate", 0)):
+    if _chance(f, "error", planned):
         return _xml("500 Internal Server Error", _result(False, "服务器内部错误"))
-    if random.random() < float(f.get("timeout_rate", 0)):
+    if _chance(f, "timeout", planned):
         time.sleep(float(f.get("timeout_seconds", 30)))
         return _xml("504 Gateway Timeout", _result(False, "处理超时"))
     try:
@@ -335,11 +359,11 @@ def save(environ):
             out, counts = _store_marks(conn, user, rows)
         else:
             out, counts = _store_rows(conn, user, table, rows)
-        if random.random() < float(f.get("lost_reply_rate", 0)):
+        if _chance(f, "lost_reply", planned):
             fault = "lost_reply"
-        elif random.random() < float(f.get("malformed_rate", 0)):
+        elif _chance(f, "malformed", planned):
             fault = "malformed"
-        elif random.random() < float(f.get("duplicate_ack_rate", 0)):
+        elif _chance(f, "duplicate_ack", planned):
             fault = "duplicate_ack"
         store.log_call(
             conn, user, table, len(rows), counts["accepted"], counts["rejected"], counts["duplicates"], fault
@@ -432,6 +456,9 @@ def control(environ, path: str, params: dict[str, str]):
         if unknown:
             return _json("400 Bad Request", {"code": 400, "message": f"unknown faults: {sorted(unknown)}"})
         configured = {k: FAULT_KEYS[k](v) for k, v in body.items()}
+        if set(configured.get("pattern", [])) - PATTERN_FAULTS:
+            return _json("400 Bad Request", {"code": 400, "message": f"pattern entries: {sorted(PATTERN_FAULTS)}"})
+        store.set_setting("pattern_index", 0)
         store.set_setting("faults", configured)
         store.set_setting("burst_left", configured.get("burst", 0))
         return _json("200 OK", {"code": 200, "faults": configured})

@@ -64,6 +64,12 @@ class PushItem(Scoped, FSMModelMixin, models.Model):
         _("reasons"), default=list, blank=True, help_text=_("The national platform's reasons, row by row.")
     )
     last_error = models.TextField(_("last error"), blank=True)
+    acked = models.JSONField(
+        _("rows acknowledged"),
+        default=dict,
+        blank=True,
+        help_text=_("RowGuid → national number of the rows the platform has accepted: a retry sends only the rest."),
+    )
 
     class Meta:
         verbose_name = _("push item")

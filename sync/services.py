@@ -74,8 +74,9 @@ def enqueue_records(ids, *, at: dt.datetime | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (record_id, record_version, kind, state, tries, next_attempt_at, created_at, "
-            "updated_at, national_num, reasons, last_error) "
-            f"SELECT e.id, e.version, %s, %s, 0, %s, %s, %s, '', '[]'::jsonb, '' FROM ({sql}) AS e(id, version) "
+            "updated_at, national_num, reasons, last_error, acked) "
+            f"SELECT e.id, e.version, %s, %s, 0, %s, %s, %s, '', '[]'::jsonb, '', '{{}}'::jsonb "
+            f"FROM ({sql}) AS e(id, version) "
             "ON CONFLICT (record_id, kind, record_version) DO NOTHING",
             [PushKind.RECORD, PushState.PENDING, at, at, at, *params],
         )
@@ -204,7 +205,8 @@ def _finish(token: uuid.UUID, live: list[_Live], batch: PushBatch, report: Drain
             item.leased_until = None
             item.lease_token = None
             item.updated_at = now
-            if x.outcome == "retry":
+            if x.outcome in ("retry", ""):
+                x.outcome = "retry"
                 if item.tries >= max_tries:
                     x.outcome = PushState.FAILED
                 else:
@@ -214,6 +216,7 @@ def _finish(token: uuid.UUID, live: list[_Live], batch: PushBatch, report: Drain
             if x.outcome != "retry":
                 item.state = x.outcome
             item.last_error = x.error
+            item.acked = {**item.acked, **{a["row"]: a["national_num"] for a in x.answers if a["accepted"]}}
             if x.outcome == PushState.PUSHED:
                 item.pushed_at = now
                 item.national_num = x.national.get("project", "")
@@ -246,6 +249,7 @@ def _finish(token: uuid.UUID, live: list[_Live], batch: PushBatch, report: Drain
                 "national_num",
                 "reasons",
                 "last_error",
+                "acked",
             ],
         )
         for key, stages in stage_updates.items():
@@ -306,7 +310,18 @@ def _send(client: NationalClient, batch: PushBatch, live: list[_Live]) -> None:
     user, password = settings.NATIONAL_PLATFORM_USER, settings.NATIONAL_PLATFORM_PASSWORD
     sending = [x for x in live if not x.outcome]
     for table in (*payload.TABLE_ORDER, payload.FALSE_MARK_TABLE):
-        carriers = [x for x in sending if not x.outcome and table in x.rows]
+        stage_key = payload.STAGE_OF_TABLE.get(table)
+        carriers = []
+        for x in sending:
+            if x.outcome or table not in x.rows:
+                continue
+            remaining = [(g, v) for g, v in x.rows[table] if g not in x.item.acked]
+            for guid, _values in x.rows[table]:
+                if guid in x.item.acked and stage_key:  # accepted on an earlier try: not sent again
+                    x.national[stage_key] = x.item.acked[guid]
+            if remaining:
+                x.rows[table] = remaining
+                carriers.append(x)
         if not carriers:
             continue
         rows: dict[str, dict] = {}
@@ -322,13 +337,13 @@ def _send(client: NationalClient, batch: PushBatch, live: list[_Live]) -> None:
             call.duration_ms = int((timezone.now() - call.started_at).total_seconds() * 1000)
             call.request = body.decode("gbk")[:KEEP_CHARS]
             call.save()
-            for x in carriers:
-                x.outcome, x.error = "retry", f"{table}: {exc}"
+            for x in sending:  # the batch is tried again later, from this table on
+                if not x.outcome:
+                    x.outcome, x.error = "retry", f"{table}: {exc}"
             return
         call.http_status, call.duration_ms = result.status, result.duration_ms
         call.request, call.response = body.decode("gbk")[:KEEP_CHARS], result.response[:KEEP_CHARS]
         call.save()
-        stage_key = payload.STAGE_OF_TABLE.get(table)
         for x in carriers:
             for guid, _values in x.rows[table]:
                 answer = result.answers.get(guid)

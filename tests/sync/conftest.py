@@ -73,7 +73,7 @@ def start_mock(tmp: Path, *, workers: int = 2, env_faults: dict | None = None) -
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(tmp / "mock.log", "wb"),  # noqa: SIM115
+        stderr=open(tmp / "mock.log", "wb"),
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

@@ -23,7 +23,10 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
-def approved(firm, clerk, reviewer, day=D(2017, 12, 20)) -> Record:
+DECEMBER_20 = D(2017, 12, 20)
+
+
+def approved(firm, clerk, reviewer, day=DECEMBER_20) -> Record:
     record = valid_record(firm)
     with time_machine.travel(at(day), tick=False):
         submit_record(record_id=record.pk, user=clerk)
