@@ -41,9 +41,10 @@ RUN pip install --no-deps --editable . \
 RUN mkdir -p static \
  && SECRET_KEY=collectstatic-build-only-not-a-secret python manage.py collectstatic --noinput --verbosity 0
 
-# 4. Writable places, each a volume in docker-compose.yml: uploaded attachments and the beat schedule.
+# 4. Writable places, each a volume in docker-compose.yml: uploaded attachments, the beat schedule and the mock
+#    national platform's SQLite file.
 #    Created here so that a fresh named volume starts owned by the app user.
-RUN mkdir -p /data/media /data/beat \
+RUN mkdir -p /data/media /data/beat /data/national \
  && chown -R yeji:yeji /data
 
 USER yeji

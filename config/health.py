@@ -1,4 +1,6 @@
-"""GET /healthz: the state of the database and of Redis; 200 when both answer, else 503."""
+"""GET /healthz: the state of the database and of Redis; 200 when both answer, else 503. It also says whether the
+national platform's endpoint answers (`national_platform`), without turning 503 for it: the platform is someone
+else's, and the push retries on its own."""
 
 from __future__ import annotations
 
@@ -39,4 +41,15 @@ def _redis() -> None:
 def healthz(request):
     checks = {"database": _check(_database), "redis": _check(_redis)}
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    national = _national()
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks, "national_platform": national},
+        status=200 if healthy else 503,
+    )
+
+
+def _national() -> dict:
+    from sync.client import NationalClient
+
+    ok, detail = NationalClient(timeout=2).healthy()
+    return {"ok": ok, "url": settings.NATIONAL_PLATFORM_URL, "detail": detail}

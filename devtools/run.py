@@ -50,6 +50,8 @@ def main() -> int:
         f"    admin (bureaus, provincial staff): http://127.0.0.1:{port}/admin/\n"
         f"    health:                            http://127.0.0.1:{port}/healthz\n"
         f"    API docs:                          http://127.0.0.1:{port}/api/docs/\n"
+        "    mock national platform:            http://127.0.0.1:8001/healthz "
+        "(push: python manage.py push_to_national)\n"
         "  Press Ctrl-C to stop everything.\n",
         flush=True,
     )

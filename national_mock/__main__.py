@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
         "--log-level",
         "warning",
     ]
-    os.execv(sys.executable, command)
+    env = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY")}  # the web's
+    os.execve(sys.executable, command, env)
 
 
 if __name__ == "__main__":

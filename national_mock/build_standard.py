@@ -48,7 +48,7 @@ def parse(text: str) -> dict:
             table = last_field = None
             continue
         cells = [c.strip() for c in line.split("|")]
-        if dictionary is not None and len(cells) >= 2 and cells[0].isdigit():
+        if dictionary is not None and len(cells) >= 2 and cells[0].rstrip("*").isdigit():  # 2* marks a later code
             # `序号 | 编码 | 名称`, or `编码 | 名称` where the number is the code (TBCORPROLEDIC)
             code, label = (cells[1], cells[2]) if dictionary.get("three", True) and len(cells) >= 3 else cells[:2]
             dictionary["codes"][code] = label

@@ -59,6 +59,7 @@ from projects.models import (
     BuilderLicence,
     Campaign,
     CampaignContact,
+    CampaignOpening,
     Censor,
     CensorStaff,
     Contract,
@@ -69,6 +70,7 @@ from projects.models import (
     RecordPerson,
     RecordStatus,
     Tender,
+    Track,
     UnitProject,
 )
 from projects.services import record_start
@@ -1251,7 +1253,7 @@ PROJECTS: tuple[DemoProject, ...] = (
         units=("景观桥",),
     ),
 )
-PROJECT_BY_KEY = {p.key: p for p in PROJECTS}
+PROJECT_BY_KEY = {p.key: p for p in PROJECTS}  # and the demo campaign's (DEMO_PROJECTS), added below
 
 S = RecordStatus
 
@@ -1311,6 +1313,281 @@ RECORDS: tuple[DemoRecord, ...] = (
     DemoRecord("Q09", "shigong", S.DRAFT),
     DemoRecord("Q10", "jianli", S.REJECTED, D(2020, 10, 20), reason=_REASON_SEAL),
 )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The live demo campaign (issue 10): its dates are computed from today, so that on `make run` a newcomer can enter,
+# save, submit, decide and push. The two historical campaigns stay as their notices wrote them.
+# ----------------------------------------------------------------------------------------------------------------
+
+DEMO_CAMPAIGN_NAME = "演示：勘察设计历史业绩补录（演示数据，日期随今天计算）"
+DEMO_NOTICE = "演示〔随今天〕1号"
+
+
+def _cn(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def demo_campaign_values(today: dt.date) -> dict:
+    notice = today - dt.timedelta(days=30)
+    cutoff = today + dt.timedelta(days=28)
+    return {
+        "province": Region.objects.get(code="450000"),
+        "notice_number": DEMO_NOTICE,
+        "notice_title": "演示用补录工作：开放中，全国平台截止日期在数周之后（不是真实通知）",
+        "notice_date": notice,
+        "scope_completed_before": notice,
+        "national_cutoff": cutoff,
+        # no close date: the port stays open (a close date would pull review deadlines in by J1, and the coming
+        # year's working days are not known before the State Council publishes them)
+        "close_date": None,
+        "review_working_days": 3,
+        "push_d_records": False,
+        "msg_outside_province": "演示：区外工程请通过项目所在地住房城乡建设主管部门补录。",
+        "msg_overseas": "演示：境外工程暂不进行业绩补录。",
+        "msg_not_completed": f"演示：仅补录{_cn(notice)}前已完成竣工验收的工程项目业绩。",
+        "msg_closed": "演示：补录端口已关闭。",
+        "msg_kind_not_covered": "演示：本次补录面向勘察设计企业。",
+        "msg_after_national_cutoff": f"演示：{_cn(cutoff)}后补录的业绩仅在省级平台公示，不能同步到全国平台。",
+        "is_active": True,
+    }
+
+
+def demo_tracks(today: dt.date) -> list[dict]:
+    national_deadline = today + dt.timedelta(days=21)
+    return [
+        {
+            "code": "N",
+            "name": "全国平台（甲级，演示）",
+            "priority": 1,
+            "entry_deadline": None,
+            "reaches_national": True,
+            "national_deadline": national_deadline,
+            "message_after_national_deadline": f"演示：甲级业绩应于{_cn(national_deadline)}前完成补录，"
+            "超过该期限补录的业绩将无法同步到全国平台。",
+            "message_after_deadline": "",
+            "qualifications": [
+                "DSN-BLD-IND-A",
+                "DSN-BLD-SPE-A",
+                "DSN-MUN-IND-A",
+                "DSN-MUN-SPE-A",
+                "SRV-COMP",
+                "SRV-SPE-A",
+            ],
+        },
+        {
+            "code": "P",
+            "name": "省级平台（乙级、丙级，仅省级公示，演示）",
+            "priority": 2,
+            "entry_deadline": None,
+            "reaches_national": False,
+            "national_deadline": None,
+            "message_after_national_deadline": "",
+            "message_after_deadline": "",
+            "qualifications": [
+                "DSN-BLD-IND-B",
+                "DSN-BLD-SPE-B",
+                "DSN-BLD-SPE-C",
+                "DSN-MUN-IND-B",
+                "DSN-MUN-SPE-B",
+                "DSN-MUN-SPE-C",
+                "SRV-SPE-B",
+                "SRV-SPE-C",
+            ],
+        },
+    ]
+
+
+_DEMO_GX = {"survey": "kancha", "construction": "gx_con", "supervision": "gx_sup"}
+DEMO_PROJECTS: tuple[DemoProject, ...] = tuple(
+    DemoProject(
+        key,
+        "demo",
+        seq,
+        county,
+        name,
+        P.BUILDING,
+        function,
+        completed,
+        invest,
+        area,
+        owner,
+        _owner(county, org),
+        design=design,
+        floors=floors,
+        units=units,
+        **_DEMO_GX,
+    )
+    for key, seq, county, name, function, completed, invest, area, owner, org, design, floors, units in (
+        (
+            "D01",
+            21,
+            "450103",
+            "演示·青秀区文化活动中心",
+            F.EDUCATION_HEALTH,
+            D(2023, 6, 18),
+            9800,
+            21000,
+            "南宁市青秀区文化广电体育和旅游局",
+            "MA5D01A1B",
+            "sheji",
+            4,
+            ("活动中心",),
+        ),
+        (
+            "D02",
+            22,
+            "450103",
+            "演示·凤岭南路社区卫生服务中心",
+            F.EDUCATION_HEALTH,
+            D(2023, 9, 9),
+            5200,
+            9800,
+            "南宁市青秀区卫生健康局",
+            "MA5D02A2C",
+            "sheji",
+            5,
+            ("门诊楼",),
+        ),
+        (
+            "D03",
+            23,
+            "450103",
+            "演示·仙葫大道保障性住房一期",
+            F.PUBLIC_RENTAL,
+            D(2024, 3, 28),
+            18600,
+            56000,
+            "南宁市青秀区住房保障中心",
+            "MA5D03A3D",
+            "sheji",
+            18,
+            ("1#楼", "2#楼"),
+        ),
+        (
+            "D04",
+            24,
+            "450312",
+            "演示·临桂新区第二小学",
+            F.EDUCATION_HEALTH,
+            D(2023, 11, 20),
+            7600,
+            16800,
+            "桂林市临桂区教育局",
+            "MA5D04A4E",
+            "yiji",
+            5,
+            ("教学楼",),
+        ),
+        (
+            "D05",
+            25,
+            "450103",
+            "演示·青秀区政务服务中心附楼",
+            F.OFFICE,
+            D(2024, 5, 16),
+            6300,
+            12500,
+            "南宁市青秀区机关事务管理局",
+            "MA5D05A5F",
+            "sheji",
+            8,
+            ("附楼",),
+        ),
+        (
+            "D06",
+            26,
+            "450103",
+            "演示·青秀山景区游客服务中心",
+            F.OFFICE,
+            D(2024, 1, 12),
+            4100,
+            7300,
+            "南宁青秀山风景名胜旅游区管理委员会",
+            "MA5D06A6G",
+            "sheji",
+            3,
+            ("服务中心",),
+        ),
+        (
+            "D07",
+            27,
+            "450312",
+            "演示·临桂区全民健身中心",
+            F.EDUCATION_HEALTH,
+            D(2024, 4, 8),
+            8900,
+            19600,
+            "桂林市临桂区体育局",
+            "MA5D07A7H",
+            "yiji",
+            4,
+            ("体育馆",),
+        ),
+        (
+            "D08",
+            28,
+            "450103",
+            "演示·青秀区第三实验学校",
+            F.EDUCATION_HEALTH,
+            D(2024, 6, 30),
+            11200,
+            26800,
+            "南宁市青秀区教育局",
+            "MA5D08A8J",
+            "sheji",
+            6,
+            ("教学楼", "食堂"),
+        ),
+    )
+)
+PROJECT_BY_KEY.update({p.key: p for p in DEMO_PROJECTS})
+
+
+def demo_records(today: dt.date) -> tuple[DemoRecord, ...]:
+    """The demo campaign's records in every state, submitted the given working days before today."""
+
+    def wd(n: int) -> dt.date:
+        return chinese_calendar.find_workday(-n, today)
+
+    return (
+        DemoRecord("D01", "sheji", S.APPROVED, wd(9)),  # national track, approved: pushed by push_to_national
+        DemoRecord("D01", "kancha", S.APPROVED, wd(8), 2),  # the survey firm's claim of the same project
+        DemoRecord("D02", "sheji", S.APPROVED, wd(10), overdue=True),  # nobody decided in time (P1); pushed too
+        DemoRecord("D03", "sheji", S.SUBMITTED, wd(1)),  # waiting for the 青秀区 reviewer: approve it, then push
+        DemoRecord("D04", "yiji", S.APPROVED, wd(7)),  # 乙级: the provincial track, never pushed (G3)
+        DemoRecord("D05", "sheji", S.REJECTED, wd(6), reason=_REASON_MONEY),  # correct it and submit again
+        DemoRecord("D06", "sheji", S.DRAFT),  # complete? submit it: it reaches the national platform once approved
+        DemoRecord("D06", "kancha", S.FRAUD, wd(6), reason=_FRAUD_FACTS),  # G10
+        DemoRecord("D07", "yiji", S.SUBMITTED, wd(1)),  # provincial track, pending
+        DemoRecord("D08", "sheji", S.DIRECT_REVIEW, wd(2), direct=True),  # G6: the provincial office decides
+    )
+
+
+def _build_demo_campaign(ctx: _Context, today: dt.date) -> None:
+    values = demo_campaign_values(today)
+    campaign = Campaign.objects.filter(name=DEMO_CAMPAIGN_NAME).first()
+    if campaign is None:
+        campaign = Campaign.objects.create(name=DEMO_CAMPAIGN_NAME, **values)
+        ctx.stats["created:Campaign"] += 1
+    else:
+        _apply(campaign, values, ctx.stats)
+    for kind in (EnterpriseKind.DESIGN, EnterpriseKind.SURVEY):
+        _upsert(
+            CampaignOpening,
+            {"campaign": campaign, "enterprise_kind": kind},
+            {"opens_on": values["notice_date"], "message_before_open": ""},
+            ctx.stats,
+        )
+    for spec in demo_tracks(today):
+        spec = dict(spec)
+        quals = spec.pop("qualifications")
+        track = _upsert(Track, {"campaign": campaign, "code": spec.pop("code")}, spec, ctx.stats)
+        wanted = set(Qualification.objects.filter(code__in=quals).values_list("pk", flat=True))
+        if set(track.qualifications.values_list("pk", flat=True)) != wanted:
+            track.qualifications.set(wanted)
+    ctx.campaigns["demo"] = campaign
+
 
 #: Per enterprise kind: tender type, contract type, 参建单位 role and offsets (days after approval) of the
 #: tender result and contract signing. Survey and design come first, the builder and supervisor before the permit.
@@ -1451,16 +1728,19 @@ def build_demo(*, reset: bool = False) -> dict[str, int]:
         _build_contacts(ctx)
         _build_enterprises(ctx)
         _build_users(ctx)
-        for spec in RECORDS:
+        _build_demo_campaign(ctx, timezone.localdate())
+        for spec in (*RECORDS, *demo_records(timezone.localdate())):
             _build_record(ctx, spec)
         status_counts = Counter(
-            Record.objects.filter(project__prj_num__in=[p.prj_num for p in PROJECTS]).values_list("status", flat=True)
+            Record.objects.filter(project__prj_num__in=[p.prj_num for p in (*PROJECTS, *DEMO_PROJECTS)]).values_list(
+                "status", flat=True
+            )
         )
     return {
         "authorities": len(ctx.authorities),
         "users": len(ctx.users),
         "enterprises": len(ctx.enterprises),
-        "projects": len(PROJECTS),
+        "projects": len(PROJECTS) + len(DEMO_PROJECTS),
         "records": sum(status_counts.values()),
         **{f"status:{s}": status_counts.get(s, 0) for s in RecordStatus.values},
         "written": sum(v for k, v in ctx.stats.items()),
@@ -1612,6 +1892,7 @@ def _build_record(ctx: _Context, spec: DemoRecord) -> None:
     kind = ent.kinds[0]
     tender_class, contract_type, corp_role, tender_day, contract_day, share = _KIND_STAGES[kind]
     seismic = codes.SeismicIntensity.DEGREE_7 if p.campaign == "jl" else codes.SeismicIntensity.DEGREE_6
+    in_guangxi = p.campaign in ("gx", "demo")
     size = f"总长{p.length}米" if p.is_municipal else f"建筑面积{p.area}平方米，地上{p.floors}层"
 
     project_values = {
@@ -1694,7 +1975,7 @@ def _build_record(ctx: _Context, spec: DemoRecord) -> None:
     lead = ent.persons[0]
     amount = _money(Decimal(p.invest) * share)
     tender_on, contract_on = p.day(tender_day), p.day(contract_day)
-    agency = firm("gx_agency" if p.campaign == "gx" else "jl_agency")
+    agency = firm("gx_agency" if in_guangxi else "jl_agency")
     stages: list[tuple[models.Model, dt.date]] = []
     tender = _upsert(
         Tender,
@@ -1743,7 +2024,7 @@ def _build_record(ctx: _Context, spec: DemoRecord) -> None:
 
     # 施工图审查 and its staff
     survey, design = firm(p.survey), firm(p.design)
-    censor_firm = firm("gx_censor" if p.campaign == "gx" else "jl_censor")
+    censor_firm = firm("gx_censor" if in_guangxi else "jl_censor")
     censor_on = p.day(_CENSOR_DAY)
     censor = _upsert(
         Censor,
