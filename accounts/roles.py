@@ -85,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.change_reviewqueueitem",
         "review.view_creditentry",
         "review.add_creditentry",
+        "sync.view_*",
+        "sync.change_pushitem",  # retry and re-push (the items stay read-only)
     ],
 }
 

@@ -12,3 +12,19 @@ def on_records_approved(sender, *, ids, at, **kwargs) -> None:
 
 def on_record_marked_fraud(sender, *, record, at, **kwargs) -> None:
     services.enqueue_fraud_mark(record, at=at)
+
+
+def push_panel(record) -> dict | None:
+    """The review queue's record page says the record's push state (已推送全国平台 / 推送失败 / 仅省级公示)."""
+    from .admin import national_link
+    from .selectors import national_status
+
+    status = national_status(record)
+    if status is None:
+        return None
+    panel = {"id": "national-status", "title": status.title, "text": status.text, "tone": status.tone}
+    if status.state == "pushed":
+        from django.utils.translation import gettext as _
+
+        panel |= {"link_url": national_link(record.project.prj_num), "link_text": _("on the national platform")}
+    return panel

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,6 +37,7 @@ from .common import (
     TrackListFilter,
     human_size,
 )
+from .panels import record_panels
 
 # ----------------------------------------------------------------------------------------------------------
 # Projects
@@ -288,6 +289,7 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "draft_inputs",
+        "national_platform",
     ]
     fieldsets = [
         (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
@@ -300,6 +302,7 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
                     "submitted_at",
                     "review_deadline",
                     "decided_at",
+                    "national_platform",
                 ]
             },
         ),
@@ -319,6 +322,23 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
         RecordPersonInline,
         AttachmentInline,
     ]
+
+    @admin.display(description=_("national platform"))
+    def national_platform(self, obj: Record) -> str:
+        """The record's push state, as the layers above say it (projects.admin.panels; sync/ registers one)."""
+        parts = [
+            format_html(
+                '<span id="{}"><strong>{}</strong> {}{}</span>',
+                p["id"],
+                p["title"],
+                p["text"],
+                format_html(' <a href="{}" target="_blank" rel="noopener">{}</a>', p["link_url"], p["link_text"])
+                if p.get("link_url")
+                else "",
+            )
+            for p in record_panels(obj)
+        ]
+        return format_html_join("", "{}", ((part,) for part in parts)) or "—"
 
     @admin.display(description=_("project number"), ordering="project__prj_num")
     def prj_num(self, obj: Record) -> str:

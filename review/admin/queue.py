@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from accounts.errors import DomainError
 from grading.checks import check_record
 from projects.admin.common import HistoryMixin, TrackListFilter
+from projects.admin.panels import record_panels
 
 from ..models import ReviewQueueItem
 from ..selectors import WorkingDaysLeft, cities_for, decidable_by, queue_for
@@ -208,6 +209,7 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
             extra_context.update(
                 record_sections=record_sections(obj, problems),
                 record_attachments=record_attachments(obj, problems),
+                record_panels=record_panels(obj),
                 **self._decision_context(request, obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,21 @@
+"""Panels that layers above projects/ add to the record pages of the admin (sync/ adds the record's push state).
+
+A panel is a function of the record that returns None or a dict: id, title, text, tone (info, success, warning,
+error) and optionally link_url / link_text. projects/ and review/ import nothing of the layers that register here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+RECORD_PANELS: list[Callable] = []
+
+
+def register_record_panel(panel: Callable) -> Callable:
+    if panel not in RECORD_PANELS:
+        RECORD_PANELS.append(panel)
+    return panel
+
+
+def record_panels(record) -> list[dict]:
+    return [p for p in (panel(record) for panel in RECORD_PANELS) if p]
