@@ -62,6 +62,21 @@ class Overrun:
     count: int
 
 
+@dataclass(frozen=True)
+class DigestSection:
+    """A part of the digest that a layer above review/ adds (sync/: at risk before the national cutoff)."""
+
+    id: str
+    title: str
+    lines: list[str]
+    link_url: str = ""
+    link_text: str = ""
+
+
+#: Functions of a Digest returning a DigestSection or None, registered by the layers above (review imports none).
+DIGEST_SECTIONS: list = []
+
+
 @dataclass
 class Digest:
     user: object
@@ -73,6 +88,7 @@ class Digest:
     since: dt.datetime | None = None
     overruns: list[Overrun] = field(default_factory=list)
     calendar_warning: str | None = None
+    sections: list[DigestSection] = field(default_factory=list)
 
     @property
     def overrun_count(self) -> int:
@@ -85,7 +101,7 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         """Nothing to show: no record due, no nightly approval, no calendar warning."""
-        return not (self.due_count or self.overruns or self.calendar_warning)
+        return not (self.due_count or self.overruns or self.calendar_warning or self.sections)
 
     @property
     def worth_mailing(self) -> bool:
@@ -93,7 +109,7 @@ class Digest:
         off nobody reviews, and the next working day's digest lists them as due today), nightly approvals, or, for
         staff, the calendar warning alone."""
         due = self.due_count if self.today_is_workday is not False else 0
-        return bool(due or self.overruns or self.calendar_warning)
+        return bool(due or self.overruns or self.calendar_warning or self.sections)
 
 
 def kind_of(user) -> str:
@@ -121,6 +137,7 @@ def digest_for(user, today: dt.date) -> Digest:
         digest.since = dt.datetime.combine(today - dt.timedelta(days=1), DIGEST_TIME, tzinfo=SHANGHAI)
         digest.overruns = _overruns(user, digest.since, end_of_day(today))
         digest.calendar_warning = calendar_warning(today)
+    digest.sections = [section for section in (add(digest) for add in DIGEST_SECTIONS) if section is not None]
     return digest
 
 

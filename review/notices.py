@@ -385,6 +385,11 @@ def render_digest_mail(digest) -> tuple[str, str]:
             lines.append("")
         if digest.calendar_warning:
             lines += [_("Calendar warning: %(warning)s") % {"warning": digest.calendar_warning}, ""]
+        for section in digest.sections:
+            lines += [section.title, *(f"- {line}" for line in section.lines)]
+            if section.link_url:
+                lines.append(f"{section.link_text}: {site_url(section.link_url)}")
+            lines.append("")
         lines += [
             _("The review queue: %(url)s") % {"url": site_url(reverse("admin:review_reviewqueueitem_changelist"))},
             _("This digest in the admin: %(url)s") % {"url": site_url(reverse("admin:review_digest"))},

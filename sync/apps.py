@@ -17,3 +17,10 @@ class SyncConfig(AppConfig):
         from projects.admin.panels import register_record_panel
 
         register_record_panel(receivers.push_panel)
+
+        from review.digest import DIGEST_SECTIONS
+
+        from .selectors import digest_section
+
+        if digest_section not in DIGEST_SECTIONS:
+            DIGEST_SECTIONS.append(digest_section)

@@ -124,3 +124,77 @@ def campaign_summary(campaign: Campaign, *, on: dt.date | None = None, user=None
         reasons[key] = reasons.get(key, 0) + 1
     days = (campaign.national_cutoff - on).days if campaign.national_cutoff else None
     return CampaignPushSummary(campaign, counts, sorted(reasons.items(), key=lambda kv: -kv[1]), days)
+
+
+def at_risk(campaign: Campaign, *, on: dt.date, user=None) -> tuple[int, int]:
+    """Before a campaign's national cutoff: (eligible records the national platform has not accepted yet, approved
+    records it will not take — rejected by it, failing after every try, or withdrawn for the standard, J8)."""
+    records = Record.objects.filter(campaign=campaign)
+    if user is not None and not user.is_superuser:
+        records = records.filter(pk__in=Record.visible_to(user).values("pk"))
+    from django.db.models import Exists, OuterRef
+
+    from grading.eligibility import eligible_filter
+
+    accepted = PushItem.objects.filter(
+        record_id=OuterRef("pk"), kind=PushKind.RECORD, record_version=OuterRef("version"), state=PushState.PUSHED
+    )
+    waiting = records.filter(eligible_filter(on)).exclude(Exists(accepted)).count()
+    failing = (
+        PushItem.objects.filter(record__in=records.filter(status=RecordStatus.APPROVED), kind=PushKind.RECORD)
+        .filter(
+            Q(state__in=[PushState.REJECTED, PushState.FAILED])
+            | Q(state=PushState.WITHDRAWN, last_error__contains="J8")
+        )
+        .values("record_id")
+        .distinct()
+        .count()
+    )
+    return waiting, failing
+
+
+def digest_section(digest):
+    """The daily digest's "at risk before the national cutoff", for provincial staff and the superuser: every active
+    campaign of their province whose national cutoff is within NATIONAL_PUSH_RISK_WORKING_DAYS working days."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from review.digest import PROVINCIAL, SUPERUSER, DigestSection
+    from review.workdays import UnknownCalendarDay, add_working_days
+
+    if digest.kind not in (PROVINCIAL, SUPERUSER):
+        return None
+    today = digest.today
+    try:
+        horizon = add_working_days(today, settings.NATIONAL_PUSH_RISK_WORKING_DAYS)
+    except UnknownCalendarDay:
+        horizon = today + dt.timedelta(days=settings.NATIONAL_PUSH_RISK_WORKING_DAYS + 4)
+    campaigns = Campaign.visible_to(digest.user).filter(
+        is_active=True, national_cutoff__gte=today, national_cutoff__lte=horizon
+    )
+    lines = []
+    for campaign in campaigns.order_by("national_cutoff"):
+        waiting, failing = at_risk(campaign, on=today, user=digest.user)
+        if waiting or failing:
+            lines.append(
+                _(
+                    "%(campaign)s (national cutoff %(cutoff)s): %(waiting)s eligible records not yet accepted by the "
+                    "national platform; %(failing)s approved records it will not take (rejected, failing, or not "
+                    "meeting the standard)."
+                )
+                % {
+                    "campaign": campaign.name,
+                    "cutoff": campaign.national_cutoff.isoformat(),
+                    "waiting": waiting,
+                    "failing": failing,
+                }
+            )
+    if not lines:
+        return None
+    return DigestSection(
+        id="digest-push-at-risk",
+        title=_("At risk before the national cutoff"),
+        lines=lines,
+        link_url=reverse("admin:sync_pushitem_dashboard"),
+        link_text=_("The push dashboard"),
+    )

@@ -461,12 +461,13 @@ def campaigns_near_cutoff(today: dt.date, working_days: int = 3) -> list:
     """Active campaigns whose national cutoff is today or within the next `working_days` working days (the beat
     pushes hourly then)."""
     from projects.models import Campaign
-    from review.workdays import UnknownCalendarDay, add_working_days
+    from review.workdays import UnknownCalendarDay, add_working_days, is_workday
 
     near = []
     for campaign in Campaign.objects.filter(is_active=True, national_cutoff__gte=today):
-        try:
-            start = add_working_days(campaign.national_cutoff, -(working_days - 1))
+        cutoff = campaign.national_cutoff
+        try:  # the cutoff itself counts when it is a working day
+            start = add_working_days(cutoff, -(working_days - 1) if is_workday(cutoff) else -working_days)
         except UnknownCalendarDay:
             start = campaign.national_cutoff - dt.timedelta(days=working_days + 4)
         if start <= today <= campaign.national_cutoff:
