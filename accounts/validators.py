@@ -490,6 +490,17 @@ def _as_decimal(value: object) -> Decimal:
     return number
 
 
+def validate_two_decimals(value: Number) -> None:
+    """Validate a value the national standard holds with 2 decimals (TBUnitProjectInfo.Invest, Float(19,2))."""
+    exponent = _as_decimal(value).normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ValidationError(
+            _("Enter at most 2 decimal places (the standard keeps this value to 0.01); %(value)s was entered."),
+            code="too_many_decimals",
+            params={"value": value},
+        )
+
+
 def validate_positive(value: Number) -> None:
     """Validate an amount, area or cost that must be above 0 (DOMAIN.md: amounts and areas are positive)."""
     if _as_decimal(value) <= 0:

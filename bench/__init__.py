@@ -19,4 +19,5 @@ BENCHMARKS: dict[str, str] = {
     "portal_pages": "bench.pages",
     "auto_approve": "bench.auto_approve",
     "queue_page": "bench.queue_page",
+    "push": "bench.push",
 }

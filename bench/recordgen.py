@@ -434,7 +434,7 @@ def generate(
         unit = {
             "unit_code": f"{prj_num}-001",
             "sub_prj_name": f"K0+000～K{length_m // 1000}+{length_m % 1000:03d}段" if municipal else "1#楼",
-            "invest": invest,
+            "invest": invest.quantize(Decimal("0.01")),  # the standard keeps a unit's cost to 0.01 (Float(19,2))
             "seismic_intensity": "003" if province == "45" else "004",
             "is_super_high_building": False,
             "is_shock_isolation": False,

@@ -271,6 +271,10 @@ NATIONAL_PLATFORM_PASSWORD = env.str("NATIONAL_PLATFORM_PASSWORD", default="yeji
 NATIONAL_PLATFORM_TIMEOUT = env.float("NATIONAL_PLATFORM_TIMEOUT", default=20.0)
 NATIONAL_PUSH_BATCH_SIZE = env.int("NATIONAL_PUSH_BATCH_SIZE", default=100)
 NATIONAL_PUSH_MAX_TRIES = env.int("NATIONAL_PUSH_MAX_TRIES", default=8)
+# a failed call is tried again at once this many times (pause NATIONAL_PUSH_CALL_RETRY_SECONDS × 2^n, jittered)
+# before the batch waits for its next try
+NATIONAL_PUSH_CALL_RETRIES = env.int("NATIONAL_PUSH_CALL_RETRIES", default=2)
+NATIONAL_PUSH_CALL_RETRY_SECONDS = env.float("NATIONAL_PUSH_CALL_RETRY_SECONDS", default=0.5)
 NATIONAL_PUSH_RETRY_BASE_SECONDS = env.float("NATIONAL_PUSH_RETRY_BASE_SECONDS", default=60.0)
 NATIONAL_PUSH_RETRY_MAX_SECONDS = env.float("NATIONAL_PUSH_RETRY_MAX_SECONDS", default=3600.0)
 # a worker that dies mid-batch holds its items this long; then another worker takes them (and sends them again:

@@ -61,6 +61,7 @@ _VALIDATORS: dict[Format, tuple[Callable[[object], None], str]] = {
     Format.POSITIVE: (v.validate_positive, RULE_AMOUNT),
     Format.NON_NEGATIVE: (v.validate_non_negative, RULE_AMOUNT),
     Format.PHONE: (v.validate_phone, RULE_FORMAT),
+    Format.TWO_DECIMALS: (v.validate_two_decimals, RULE_FORMAT),
 }
 
 

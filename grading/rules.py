@@ -231,6 +231,7 @@ class Format(StrEnum):
     POSITIVE = "positive"  # amounts, costs, durations: > 0
     NON_NEGATIVE = "non_negative"  # areas, lengths, spans: 0 when not applicable
     PHONE = "phone"  # mobile or landline with area code
+    TWO_DECIMALS = "two_decimals"  # a value the standard keeps to 0.01 (Float(19,2)), though our column keeps 4
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ FIELD_CHECKS: tuple[FieldCheck, ...] = (
     *_checks("project", Format.POSITIVE, "all_invest"),
     *_checks("project", Format.NON_NEGATIVE, "all_area", "all_length", "national_percentage"),
     *_checks("units", Format.POSITIVE, "invest"),
+    *_checks("units", Format.TWO_DECIMALS, "invest"),  # TBUnitProjectInfo.Invest Float(19,2): found by the mock
     *_checks(
         "units",
         Format.NON_NEGATIVE,

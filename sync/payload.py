@@ -11,9 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
-from projects.models import CensorStaff, ProjectCorp, Record, UnitProject
+from projects.models import Attachment, CensorStaff, ProjectCorp, Record, UnitProject
 
 #: national tables in the order a record is pushed: a row may refer only to rows of tables before it
 TABLE_ORDER = (
@@ -76,9 +76,10 @@ def row_guid(table: str, pk: int, version: int) -> str:
     return f"{ROW_KEYS[table]}-{pk}:v{version}"
 
 
-def records_for_push(ids) -> QuerySet[Record]:
-    """The records with everything their rows need, in a fixed number of queries."""
-    return (
+def records_for_push(ids) -> list[Record]:
+    """The records with everything their rows and the rule check (`grading.checks.load_record`) need, in a fixed
+    number of queries whatever their number."""
+    records = list(
         Record.objects.filter(pk__in=ids)
         .select_related(
             "project__county",
@@ -96,8 +97,13 @@ def records_for_push(ids) -> QuerySet[Record]:
             Prefetch("project__units", queryset=UnitProject.objects.order_by("id")),
             Prefetch("corps", queryset=ProjectCorp.objects.select_related("unit").order_by("id")),
             Prefetch("censor__staff", queryset=CensorStaff.objects.order_by("id")),
+            "persons",
+            Prefetch("attachments", queryset=Attachment.objects.only("id", "record_id", "kind")),
         )
     )
+    for record in records:
+        record._grading_loaded = True  # check_record reads what is loaded here
+    return records
 
 
 def _check(stage) -> dict:

@@ -105,4 +105,5 @@ def national(mock_server, settings):
     settings.NATIONAL_PLATFORM_TIMEOUT = 3.0
     settings.NATIONAL_PUSH_RETRY_BASE_SECONDS = 0.0
     settings.NATIONAL_PUSH_RETRY_MAX_SECONDS = 0.0
+    settings.NATIONAL_PUSH_CALL_RETRY_SECONDS = 0.0
     return mock_server
