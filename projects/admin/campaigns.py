@@ -21,9 +21,10 @@ class TrackInline(admin.StackedInline):
     autocomplete_fields = ["qualifications"]
     fields = [
         ("code", "name", "priority"),
-        ("entry_deadline", "reaches_national"),
+        ("entry_deadline", "reaches_national", "national_deadline"),
         "qualifications",
         "message_after_deadline",
+        "message_after_national_deadline",
     ]
 
 
@@ -75,6 +76,7 @@ class CampaignAdmin(admin.ModelAdmin):
                     "msg_not_completed",
                     "msg_closed",
                     "msg_kind_not_covered",
+                    "msg_after_national_cutoff",
                 ],
             },
         ),
@@ -92,7 +94,7 @@ class CampaignOpeningAdmin(admin.ModelAdmin):
 
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "campaign", "entry_deadline", "reaches_national", "priority"]
+    list_display = ["code", "name", "campaign", "entry_deadline", "reaches_national", "national_deadline", "priority"]
     list_filter = ["campaign", "reaches_national"]
     search_fields = ["code", "name", "campaign__name"]
     list_select_related = ["campaign"]
@@ -104,8 +106,10 @@ class TrackAdmin(admin.ModelAdmin):
         "priority",
         "entry_deadline",
         "reaches_national",
+        "national_deadline",
         "qualifications",
         "message_after_deadline",
+        "message_after_national_deadline",
     ]
 
     def get_queryset(self, request):
