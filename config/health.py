@@ -48,8 +48,20 @@ def healthz(request):
     )
 
 
+#: the national endpoint is asked at most once per this many seconds per process (a health check every few seconds
+#: must not become load on someone else's service)
+NATIONAL_CHECK_SECONDS = 30
+_national_cache: dict = {}
+
+
 def _national() -> dict:
     from sync.client import NationalClient
 
+    url = settings.NATIONAL_PLATFORM_URL
+    cached = _national_cache.get(url)
+    if cached is not None and time.monotonic() - cached[0] < NATIONAL_CHECK_SECONDS:
+        return cached[1]
     ok, detail = NationalClient(timeout=2).healthy()
-    return {"ok": ok, "url": settings.NATIONAL_PLATFORM_URL, "detail": detail}
+    answer = {"ok": ok, "url": url, "detail": detail}
+    _national_cache[url] = (time.monotonic(), answer)
+    return answer

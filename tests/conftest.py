@@ -7,6 +7,7 @@ import pytest
 from accounts.models import Role
 
 from .factories import EnterpriseFactory, UserFactory, official
+from .sync.conftest import mock_server  # noqa: F401  (the mock national platform on a real port, for any test)
 
 
 @pytest.fixture(autouse=True)

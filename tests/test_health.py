@@ -47,3 +47,22 @@ def test_database_down_is_503(client, monkeypatch):
         del connections.databases["dead"]
     assert response.status_code == 503
     assert response.json()["database"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_the_national_endpoint_is_reported_without_turning_503(client, settings):
+    settings.NATIONAL_PLATFORM_URL = f"http://127.0.0.1:{_closed_port()}"
+    config.health._national_cache.clear()
+    response = client.get("/healthz")
+    assert response.status_code == 200  # the national platform is someone else's: reported, not a failure of ours
+    national = response.json()["national_platform"]
+    assert national["ok"] is False and national["url"] == settings.NATIONAL_PLATFORM_URL
+    assert "ConnectionRefusedError" in national["detail"]
+
+
+@pytest.mark.django_db
+def test_the_national_endpoint_answering(client, settings, mock_server):
+    settings.NATIONAL_PLATFORM_URL = mock_server.url
+    config.health._national_cache.clear()
+    national = client.get("/healthz").json()["national_platform"]
+    assert national["ok"] is True and national["detail"].startswith("HTTP 200")
