@@ -252,6 +252,46 @@ def _formats(c: _Collector, items: dict[str, list[_Item]], only: frozenset[Forma
                 )
 
 
+#: fields whose national length (bytes of GBK) is below our column's length (characters)
+GBK_LIMITS = {"units.memo": 400}
+#: filled by the review and the push, not by the clerk
+_NOT_TYPED = frozenset({"check_depart_name", "check_person_name", "national_num"})
+
+
+def _gbk_lengths(c: _Collector, items: dict[str, list[_Item]]) -> None:
+    """J8: the standard measures a text field in bytes of GBK (a Chinese character is two), and holds only what GBK
+    can write. A value within our column's characters can still be too long for the national table."""
+    for part in rules.PARTS:
+        for field in part.model._meta.concrete_fields:
+            if not isinstance(field, models.CharField) or field.choices or field.name in _NOT_TYPED:
+                continue
+            limit = GBK_LIMITS.get(f"{part.key}.{field.name}", field.max_length)
+            for item in items[part.key]:
+                value = item.value(field.name)
+                if _is_empty(value):
+                    continue
+                try:
+                    size = len(value.encode("gbk"))
+                except UnicodeEncodeError as exc:
+                    c.add(
+                        f"{item.prefix}.{field.name}",
+                        _("%(place)s: “%(char)s” is not in GBK, the national platform's encoding; replace it.")
+                        % {"place": item.place(field.name), "char": exc.object[exc.start : exc.end]},
+                        RULE_FORMAT,
+                    )
+                    continue
+                if size > limit:
+                    c.add(
+                        f"{item.prefix}.{field.name}",
+                        _(
+                            "%(place)s: %(size)s bytes, the national standard allows %(limit)s (GBK: a Chinese "
+                            "character is 2 bytes); shorten it."
+                        )
+                        % {"place": item.place(field.name), "size": size, "limit": limit},
+                        RULE_FORMAT,
+                    )
+
+
 def _dates(c: _Collector, items: dict[str, list[_Item]], today: dt.date) -> None:
     def dated(path: str) -> tuple[str, str, dt.date] | None:
         item, name = _find(items, path)
@@ -373,6 +413,7 @@ def check_record(record: Record) -> list[Problem]:
     _draft_inputs(c, items)
     _mandatory_and_codes(c, items)
     _formats(c, items)
+    _gbk_lengths(c, items)
     _dates(c, items, timezone.localdate())
     _project(c, items)
     _attachments(c)

@@ -67,6 +67,8 @@ def start_mock(tmp: Path, *, workers: int = 2, env_faults: dict | None = None) -
         "NATIONAL_MOCK_DB": str(tmp / "national.sqlite3"),
         "NATIONAL_MOCK_CONTROL_TOKEN": TOKEN,
         "NATIONAL_MOCK_FAULTS": json.dumps(env_faults or {}),
+        # our account, and another province's (a project another province already registered is a conflict)
+        "NATIONAL_MOCK_ACCOUNTS": "yeji:yeji-national-demo,other-province:other-secret",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "national_mock", "--port", str(port), "--workers", str(workers)],
