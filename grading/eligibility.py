@@ -109,7 +109,7 @@ def push_eligibility(
         )
     if record.status == RecordStatus.APPROVED and record_grade(record) == DataLevel.D and not campaign.push_d_records:
         reasons.append(Reason("P3", _("D records are published on the provincial platform only (P3).")))
-    if problems is None and record.status in (RecordStatus.APPROVED, RecordStatus.SUBMITTED):
+    if problems is None and record.status == RecordStatus.APPROVED:  # a pending record passed it at submit
         problems = check_record(record)
     if problems:
         reasons.append(

@@ -1553,7 +1553,8 @@ def demo_records(today: dt.date) -> tuple[DemoRecord, ...]:
     return (
         DemoRecord("D01", "sheji", S.APPROVED, wd(9)),  # national track, approved: pushed by push_to_national
         DemoRecord("D01", "kancha", S.APPROVED, wd(8), 2),  # the survey firm's claim of the same project
-        DemoRecord("D02", "sheji", S.APPROVED, wd(10), overdue=True),  # nobody decided in time (P1); pushed too
+        # approved by a person: the nightly run of `overdue` would take the historical campaigns' pending records too
+        DemoRecord("D02", "sheji", S.APPROVED, wd(10), 3),
         DemoRecord("D03", "sheji", S.SUBMITTED, wd(1)),  # waiting for the 青秀区 reviewer: approve it, then push
         DemoRecord("D04", "yiji", S.APPROVED, wd(7)),  # 乙级: the provincial track, never pushed (G3)
         DemoRecord("D05", "sheji", S.REJECTED, wd(6), reason=_REASON_MONEY),  # correct it and submit again

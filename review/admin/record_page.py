@@ -31,6 +31,7 @@ from projects.services import editable_fields
 RECORD_PAGE_RELATED = (
     "project__county",
     "campaign",
+    "track",
     "tender",
     "contract",
     "censor",

@@ -105,7 +105,7 @@ def test_second_run_changes_nothing(seeded):
     call_command("seed_demo", stdout=out)
     assert _counts() == before  # no duplicates, and not one row rewritten (no new history event)
     assert "0 rows written" in out.getvalue()
-    assert before["Record"] == 32
+    assert before["Record"] == 42  # 32 of the two historical campaigns, 10 of the live demo campaign
 
 
 def test_a_rerun_keeps_what_people_changed_and_reset_restores_it(seeded):
@@ -259,7 +259,7 @@ def test_rejected_records_show_their_reason_in_the_portal(seeded):
 
 
 def test_g10_one_record_is_marked_as_fraud_in_the_credit_file(seeded):
-    record = Record.objects.get(status=RecordStatus.FRAUD)
+    record = Record.objects.get(status=RecordStatus.FRAUD, campaign__notice_number="桂建设〔2017〕29号")
     entry = CreditEntry.objects.get(record=record)
     assert entry.enterprise_id == record.enterprise_id
     assert entry.facts == latest_rejection_reason(record)
@@ -284,7 +284,9 @@ def test_participating_units_and_persons_are_filled(seeded):
 
 def test_authorities_cover_every_city_and_every_city_names_a_contact(seeded):
     for province in ("450000", "220000"):
-        campaign = Campaign.objects.get(province_id=province)
+        campaign = Campaign.objects.get(
+            province_id=province, notice_number__in=["桂建设〔2017〕29号", "吉建办〔2020〕108号"]
+        )
         cities = Region.objects.filter(parent_id=province, level=RegionLevel.CITY, valid_until__isnull=True)
         assert cities.count() == {"450000": 14, "220000": 9}[province]
         for city in cities:
@@ -312,3 +314,28 @@ def test_every_demo_login_authenticates_with_the_demo_password(seeded):
     assert [u.username for u in reviewers_without_department] == ["lz_shenhe"]  # J9, on purpose
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="qy_zhuxiao").enterprise.is_deregistered
+
+
+def test_the_live_demo_campaign_is_open_today_and_its_approved_national_records_wait_for_the_push(seeded):
+    """Issue 10 item 0: a demo campaign whose dates follow today; records in every state; its approved national-track
+    records are eligible (the historical campaigns' are not: Guangxi's national cutoff passed in 2017)."""
+    from django.utils import timezone
+
+    from grading.eligibility import push_eligibility
+    from portal.demo import DEMO_NOTICE
+    from projects.campaigns import admission_for_record
+
+    today = timezone.localdate()
+    demo = Campaign.objects.get(notice_number=DEMO_NOTICE)
+    assert "演示" in demo.name
+    assert demo.notice_date < today < demo.national_cutoff and (demo.national_cutoff - today).days >= 14
+    assert {t.reaches_national for t in demo.tracks.all()} == {True, False}  # a national and a provincial track
+    states = set(Record.objects.filter(campaign=demo).values_list("status", flat=True))
+    assert states == {s.value for s in RecordStatus}
+    draft = Record.objects.filter(campaign=demo, status=RecordStatus.DRAFT).first()
+    assert admission_for_record(draft, today).allowed  # a newcomer can submit it today
+    approved = Record.objects.filter(campaign=demo, status=RecordStatus.APPROVED)
+    eligible = [r for r in approved if push_eligibility(r, on=today).eligible]
+    assert len(eligible) == 3 and all(r.reaches_national for r in eligible)  # D01 (two claims) and D02
+    guangxi = Record.objects.filter(campaign__notice_number="桂建设〔2017〕29号", status=RecordStatus.APPROVED)
+    assert guangxi and not any(push_eligibility(r, on=today).eligible for r in guangxi)

@@ -159,9 +159,10 @@ def test_another_citys_reviewer_reaches_neither_the_page_nor_the_files(client, c
 # A bounded number of queries, whatever the record's size
 # ------------------------------------------------------------------------------------------------------------
 
-#: The page's queries (12 today): session and user, the record with its stages, one per set of rows, the region
-#: check, the history, the user's authority; the same for a record of any size.
-MAX_QUERIES = 14
+#: The page's queries (13 today): session and user, the record with its stages, one per set of rows, the region
+#: check, the history, the user's authority, the record's latest push item (its push state, sync/); the same for a
+#: record of any size.
+MAX_QUERIES = 15
 
 
 def test_the_page_runs_the_same_bounded_number_of_queries_for_a_small_and_a_large_record(
