@@ -107,12 +107,6 @@ class NationalClient:
             )
         return CallResult(status, text, ms, answers, message)
 
-    def get_json(self, endpoint: str, **params) -> tuple[int, bytes]:
-        from urllib.parse import urlencode
-
-        status, data, _ms = self._request("GET", f"{QUERY_PATH}{endpoint}?{urlencode(params)}")
-        return status, data
-
     def healthy(self) -> tuple[bool, str]:
         try:
             status, _data, ms = self._request("GET", "/healthz")

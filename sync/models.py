@@ -33,15 +33,9 @@ class PushKind(models.TextChoices):
     FRAUD_MARK = "fraud_mark", _("False-project mark")
 
 
-#: states in which an item still waits for the national platform
-OPEN_STATES = (PushState.PENDING, PushState.SENDING)
-
-
 def _official_scope(qs, user, record_path: str):
-    role = getattr(user, "role", None)
-    if role == Role.ENTERPRISE:
-        return qs.filter(**{f"{record_path}enterprise_id": user.enterprise_id}) if user.enterprise_id else qs.none()
-    return qs.filter(**{f"{record_path}in": Record.visible_to(user).values("pk")}) if record_path else qs.none()
+    """The rows of the records the user sees (Record.scope: a clerk its enterprise's, officials their jurisdiction)."""
+    return qs.filter(**{f"{record_path}in": Record.visible_to(user).values("pk")})
 
 
 class PushItem(Scoped, FSMModelMixin, models.Model):

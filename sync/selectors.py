@@ -14,6 +14,7 @@ from projects.campaigns import admission_for_record
 from projects.models import Campaign, Record, RecordStatus
 
 from .models import PushItem, PushKind, PushState
+from .payload import records_for_push
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,12 @@ def campaign_summary(campaign: Campaign, *, on: dt.date | None = None, user=None
     without_item = (
         records.filter(status=RecordStatus.APPROVED)
         .exclude(Q(push_items__kind=PushKind.RECORD) & ~Q(push_items__state=PushState.WITHDRAWN))
-        .select_related("project", "campaign", "track", "finish_check")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     reasons: dict[str, int] = {}
-    for record in without_item[:2000]:
+    # loaded with every row the rule check reads, in a fixed number of queries (no reload per record)
+    for record in records_for_push(list(without_item[:2000])):
         answer = push_eligibility(record, on=on)
         key = answer.message if not answer.eligible else _("Eligible, not yet in the outbox")
         reasons[key] = reasons.get(key, 0) + 1

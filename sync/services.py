@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import os
 import random
 import socket
@@ -35,8 +34,6 @@ from projects.models import BuilderLicence, Censor, Contract, FinishCheck, Finis
 from . import payload
 from .client import CallFailed, NationalClient
 from .models import PushAttempt, PushBatch, PushCall, PushItem, PushKind, PushState
-
-log = logging.getLogger(__name__)
 
 #: our model behind each stage of payload.STAGE_OF_TABLE (the national number is written back on it)
 STAGE_MODELS = {

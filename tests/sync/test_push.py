@@ -50,3 +50,17 @@ def test_an_approved_national_record_is_pushed_once_and_read_back(national, firm
     assert detail["builderLicenceManage"][0]["NATIONALNUM"].startswith(record.project.prj_num + "-SX-")
     assert Record.objects.get(pk=record.pk).licence.national_num == detail["builderLicenceManage"][0]["NATIONALNUM"]
     assert all(r["writes"] == 1 for r in national.rows())
+
+
+def test_the_command_says_what_it_would_send_and_why_the_rest_stays_provincial(firm_a, clerk_a, county_reviewer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    record = approved(firm_a, clerk_a, county_reviewer)
+    out = StringIO()
+    with time_machine.travel(at(D(2018, 1, 5)), tick=False):  # after Guangxi's national cutoff
+        call_command("push_to_national", "--dry-run", "--campaign", str(record.campaign_id), stdout=out)
+    text = out.getvalue()
+    assert "已审核通过1条：将推送0条" in text and "2017-12-31" in text and "（G3）" in text
+    assert PushItem.objects.get(record=record).state == PushState.PENDING  # a dry run sends nothing

@@ -11,6 +11,7 @@ from grading.eligibility import push_eligibility
 from projects.models import Campaign, Record, RecordStatus
 from sync import services
 from sync.models import PushItem, PushState
+from sync.payload import records_for_push
 
 
 class Command(BaseCommand):
@@ -45,9 +46,8 @@ class Command(BaseCommand):
     def _plan(self, campaign: Campaign) -> None:
         cutoff = campaign.national_cutoff.isoformat() if campaign.national_cutoff else "无"
         self.stdout.write(f"【{campaign.name}】全国平台截止日期：{cutoff}")
-        approved = Record.objects.filter(campaign=campaign, status=RecordStatus.APPROVED).select_related(
-            "project", "campaign", "track", "finish_check"
-        )
+        ids = Record.objects.filter(campaign=campaign, status=RecordStatus.APPROVED).values_list("pk", flat=True)
+        approved = records_for_push(list(ids))  # with every row the rule check reads: no reload per record
         pushed = set(
             PushItem.objects.filter(record__campaign=campaign, state=PushState.PUSHED).values_list(
                 "record_id", "record_version"
@@ -64,6 +64,6 @@ class Command(BaseCommand):
             else:
                 to_send += 1
                 self.stdout.write(f"  将推送：{record.project.prj_name}（{record.project.prj_num}）")
-        self.stdout.write(f"  已审核通过{approved.count()}条：将推送{to_send}条，已推送{already}条")
+        self.stdout.write(f"  已审核通过{len(approved)}条：将推送{to_send}条，已推送{already}条")
         for message, count in reasons.most_common():
             self.stdout.write(f"  不推送{count}条：{message}")
