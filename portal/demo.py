@@ -1937,6 +1937,7 @@ def _build_record(ctx: _Context, spec: DemoRecord) -> None:
             county=county,
             prj_num=p.prj_num,
             licence_cert_no=p.licence_cert_no,
+            historical=True,
             **fields,
         )
         ctx.stats["created:Record"] += 1

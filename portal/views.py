@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +22,7 @@ from accounts.errors import DomainError
 from grading.checks import entry_problems, section_completeness
 from grading.rules import REQUIRED_ATTACHMENTS
 from projects.attachments import attachment_add, attachment_remove, several_files_refusal
+from projects.campaigns import campaign_offers, start_refusal
 from projects.models import AttachmentKind, Record, RecordStatus
 from projects.selectors import shared_access
 from projects.services import record_save, record_start
@@ -114,8 +116,19 @@ def record_list(request):
     return render(
         request,
         "portal/record_list.html",
-        {"form": form, "page_obj": page_obj, "rows": rows, "query": query.urlencode(), "nav": "records"},
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "rows": rows,
+            "query": query.urlencode(),
+            "nav": "records",
+            "offers": campaign_offers(user.enterprise, timezone.localdate()),
+        },
     )
+
+
+def _rejected(record: Record) -> bool:
+    return record.status in (RecordStatus.REJECTED, RecordStatus.FRAUD)
 
 
 def _pending(record: Record) -> bool:
@@ -159,7 +172,13 @@ def notices(request):
 @require_http_methods(["GET", "POST"])
 def record_new(request):
     enterprise = request.user.enterprise
-    form = RecordStartForm(request.POST or None, campaigns=selectors.campaigns_for(enterprise))
+    offers = campaign_offers(enterprise, timezone.localdate())
+    open_offers = [o for o in offers if o.is_open]
+    form = RecordStartForm(
+        request.POST or None,
+        campaigns=selectors.campaigns_for(enterprise),  # a closed one posted is refused in the notice's words
+        initial={"campaign": open_offers[0].campaign.pk} if open_offers else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -182,7 +201,14 @@ def record_new(request):
     return render(
         request,
         "portal/record_new.html",
-        {"form": form, "picker": picker, "county_code": county_code, "nav": "new"},
+        {
+            "form": form,
+            "picker": picker,
+            "county_code": county_code,
+            "nav": "new",
+            "offers": offers,
+            "open_offers": open_offers,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -231,8 +257,12 @@ def _render_record(
         for k in REQUIRED_ATTACHMENTS
     ]
     counter = WorkingDaysLeft()
+    decision = selectors.latest_decision(record)
+    closed = start_refusal(record.enterprise, record.campaign, timezone.localdate()) if editable else None
     context = {
         "nav": "records",
+        "decision": decision,
+        "closed": closed,
         "record": record,
         "project": record.project,
         "sections": sections,
@@ -247,7 +277,7 @@ def _render_record(
         "required_kinds": required_kinds,
         "upload_form": upload_form or AttachmentForm(),
         "deadline": counter(record.review_deadline) if _pending(record) else None,
-        "rejection_reason": selectors.latest_rejection_reason(record),
+        "rejection_reason": decision.reason if decision is not None and _rejected(record) else "",
         "national": national_status(record),
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from accounts.models import Enterprise, Region
@@ -140,3 +141,90 @@ def admission_for_record(record: Record, on: dt.date) -> Admission:
         completed_on=finish.e_date if finish is not None else None,
         is_overseas=project.is_overseas,
     )
+
+
+@dataclass(frozen=True)
+class CampaignOffer:
+    """What a campaign allows this enterprise on a day, told before any work starts (issue 11 item 1)."""
+
+    campaign: Campaign
+    admission: Admission
+    home: bool  # the campaign is of the province the enterprise is registered in
+    last_day: dt.date | None  # the last day of entry on its track (the track's or the campaign's); None: no date
+    days_left: int | None  # calendar days from `on` to last_day, both counted; None without a last day
+    opens_on: dt.date | None  # the first day it opens to this enterprise, while not yet open
+
+    @property
+    def is_open(self) -> bool:
+        return self.admission.allowed
+
+    @property
+    def track(self) -> Track | None:
+        return self.admission.track
+
+    @property
+    def refusal(self) -> Refusal | None:
+        return self.admission.refusals[0] if self.admission.refusals else None
+
+    @property
+    def national_last_day(self) -> dt.date | None:
+        """The last day of entry that still reaches the national platform (G2, G3), when one is set."""
+        if self.track is None or self.admission.provincial_only is not None:
+            return None
+        days = [d for d in (self.track.national_deadline, self.campaign.national_cutoff) if d is not None]
+        return min(days) if days else None
+
+    @property
+    def state(self) -> str:
+        """ "open", "not_open" (G4: its opening day is ahead) or "closed"."""
+        if self.is_open:
+            return "open"
+        return "not_open" if self.opens_on is not None else "closed"
+
+
+def campaign_offer(campaign: Campaign, enterprise: Enterprise, on: dt.date) -> CampaignOffer:
+    verdict = admission(enterprise=enterprise, campaign=campaign, on=on)
+    last_day = None
+    if verdict.track is not None:
+        days = [d for d in (verdict.track.entry_deadline, campaign.close_date) if d is not None]
+        last_day = min(days) if days else None
+    opens_on = None
+    if not verdict.allowed and verdict.refusals and verdict.refusals[0].rule == "G4":
+        kinds = set(enterprise.kinds)
+        ahead = [o.opens_on for o in campaign.openings.all() if o.enterprise_kind in kinds and o.opens_on > on]
+        opens_on = min(ahead) if ahead else None
+    home = bool(enterprise.region_id) and f"{enterprise.region_id[:2]}0000" == campaign.province_id
+    return CampaignOffer(
+        campaign=campaign,
+        admission=verdict,
+        home=home,
+        last_day=last_day,
+        days_left=(last_day - on).days + 1 if last_day is not None else None,
+        opens_on=opens_on,
+    )
+
+
+def campaign_offers(enterprise: Enterprise, on: dt.date) -> list[CampaignOffer]:
+    """Every active campaign of the enterprise's kinds, as it stands for the enterprise on `on`: the ones open to
+    it first, its own province's first among them (the portal preselects the first), then those not yet open,
+    then the closed ones (shown, so nobody starts work in them)."""
+    campaigns = (
+        Campaign.objects.filter(is_active=True, openings__enterprise_kind__in=enterprise.kinds)
+        .distinct()
+        .select_related("province")
+        .prefetch_related("openings", "tracks__qualifications")
+        .order_by("-notice_date", "pk")
+    )
+    prefetch_related_objects([enterprise], "applied_qualifications")
+    offers = [campaign_offer(c, enterprise, on) for c in campaigns]
+    rank = {"open": 0, "not_open": 1, "closed": 2}
+    return sorted(offers, key=lambda o: (rank[o.state], not o.home))
+
+
+def start_refusal(enterprise: Enterprise, campaign: Campaign, on: dt.date) -> Refusal | None:
+    """Why the enterprise may not start a record in `campaign` on `on` (G2–G4: closed, not yet open, not its
+    kind), in the campaign's words; None when it may. Location and completion (G1) are told where they are given."""
+    verdict = admission(enterprise=enterprise, campaign=campaign, on=on)
+    if verdict.allowed:
+        return None
+    return verdict.refusals[0] if verdict.refusals else Refusal("G2", campaign.msg_closed)

@@ -17,7 +17,7 @@ from accounts.errors import DomainError
 from accounts.models import Enterprise, Region, RegionLevel
 
 from . import selectors
-from .campaigns import scope_refusals
+from .campaigns import scope_refusals, start_refusal
 from .models import (
     BuilderLicence,
     Campaign,
@@ -76,13 +76,19 @@ def record_start(
     county: Region,
     prj_num: str = "",
     licence_cert_no: str = "",
+    historical: bool = False,
     **project_fields,
 ) -> Record:
     """新增报建: a record of `enterprise` for a project.
 
     A project already known by its 项目编号 or 施工许可证编号 is joined, not created again; an enterprise claims
-    a project once.
+    a project once. A campaign closed or not yet open to the enterprise today refuses the start in its own words
+    (G2–G4); `historical` is for the demo and migrations, which seed records of campaigns that have closed.
     """
+    if not historical:
+        refusal = start_refusal(enterprise, campaign, timezone.localdate())
+        if refusal is not None:
+            raise DomainError(refusal.message, code=refusal.rule, field="campaign")
     prj_num, licence_cert_no = prj_num.strip(), licence_cert_no.strip()
     if prj_num:
         _check(validators.validate_prj_num, prj_num, "prj_num")

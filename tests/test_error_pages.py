@@ -18,7 +18,9 @@ def test_a_record_of_another_enterprise_is_the_same_404(client, clerk_b, firm_a,
     from projects.services import record_start
     from tests.factories import region
 
-    record = record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="甲", county=region("450103"))
+    record = record_start(
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="甲", county=region("450103")
+    )
     client.force_login(clerk_b)
     response = client.get(f"/portal/records/{record.pk}/")
     assert response.status_code == 404

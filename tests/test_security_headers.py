@@ -61,7 +61,9 @@ def test_an_upload_with_two_file_parts_is_refused_and_a_pdf_named_exe_is_kept_as
     from tests.portal.test_api_support import PDF, client_for
 
     settings.MEDIA_ROOT = str(tmp_path)
-    record = record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="甲", county=region("450103"))
+    record = record_start(
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="甲", county=region("450103")
+    )
     api = client_for(clerk_a, token=True)
     url = f"/api/v1/records/{record.pk}/attachments/"
     two = api.post(

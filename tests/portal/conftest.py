@@ -38,7 +38,12 @@ def record_a(firm_a, guangxi, clerk_a):
     from tests.factories import region
 
     return record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="青秀区草稿项目", county=region("450103")
+        historical=True,
+        enterprise=firm_a,
+        campaign=guangxi,
+        user=clerk_a,
+        prj_name="青秀区草稿项目",
+        county=region("450103"),
     )
 
 

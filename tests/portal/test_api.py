@@ -46,7 +46,9 @@ def _isolated_in_december_2017(settings, tmp_path):
 
 @pytest.fixture
 def draft(firm_a, guangxi, clerk_a) -> Record:
-    return record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="邕江大桥", county=region("450103"))
+    return record_start(
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="邕江大桥", county=region("450103")
+    )
 
 
 def _token(client, username: str, password: str = PASSWORD):
@@ -323,7 +325,7 @@ def test_another_enterprise_gets_404_for_the_record_and_its_attachment(draft, cl
 
 def test_an_attachment_is_found_only_under_its_own_record(draft, clerk_a, firm_a, guangxi):
     other = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="另一项目", county=region("450103")
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="另一项目", county=region("450103")
     )
     attachment = attachment_add(record_id=draft.pk, user=clerk_a, kind="other", uploaded_file=upload(PDF))
     api = client_for(clerk_a)
@@ -437,7 +439,12 @@ def test_the_list_filters_by_status_year_and_name(firm_a, clerk_a, guangxi):
     approved = RecordFactory(enterprise=firm_a, project__prj_name="桂林会展中心")
     Record.objects.filter(pk=approved.pk).update(status=RecordStatus.APPROVED)
     draft = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="南宁会展中心", county=region("450103")
+        historical=True,
+        enterprise=firm_a,
+        campaign=guangxi,
+        user=clerk_a,
+        prj_name="南宁会展中心",
+        county=region("450103"),
     )
     api = client_for(clerk_a)
 

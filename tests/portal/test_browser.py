@@ -321,7 +321,12 @@ def test_nothing_typed_is_lost_when_the_session_expires(journey, new_page, clerk
     from tests.factories import region
 
     record = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="会话过期测试", county=region("450103")
+        historical=True,
+        enterprise=firm_a,
+        campaign=guangxi,
+        user=clerk_a,
+        prj_name="会话过期测试",
+        county=region("450103"),
     )
     base = journey
     page = new_page()
@@ -369,7 +374,12 @@ def test_a_second_tab_cannot_overwrite_the_first(journey, new_page, clerk_a, fir
     from tests.factories import region
 
     record = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="两个标签页", county=region("450103")
+        historical=True,
+        enterprise=firm_a,
+        campaign=guangxi,
+        user=clerk_a,
+        prj_name="两个标签页",
+        county=region("450103"),
     )
     base = journey
     first = new_page()
@@ -399,7 +409,7 @@ def test_project_use_follows_the_category(journey, new_page, clerk_a, firm_a, gu
     from tests.factories import region
 
     record = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="用途联动", county=region("450103")
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="用途联动", county=region("450103")
     )
     page = new_page()
     login(page, journey, "clerk_a")

@@ -4,9 +4,12 @@ G7 read-only and 403."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from grading import rules
 from projects import codes
@@ -15,6 +18,8 @@ from projects.services import record_save
 from tests.factories import make_uscc
 
 pytestmark = pytest.mark.django_db
+
+OPEN_DAY = dt.datetime(2017, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def url(record, suffix=""):
@@ -300,9 +305,24 @@ def test_g7_every_write_to_a_decided_record_is_refused_with_403(client_a, valid_
 
 def test_a_rejected_record_is_editable_again(client_a, valid_a):
     set_status(valid_a, RecordStatus.REJECTED)
-    body = page(client_a, valid_a)
-    assert 'id="save-button"' in body and 'id="submit-button"' in body
-    assert post(client_a, valid_a, {"project.prj_name": "改正后的名称"}).status_code == 302
+    with time_machine.travel(OPEN_DAY, tick=False):  # the Guangxi campaign still open
+        body = page(client_a, valid_a)
+        assert 'id="save-button"' in body and 'id="submit-button"' in body
+        assert 'id="campaign-closed"' not in body
+        assert post(client_a, valid_a, {"project.prj_name": "改正后的名称"}).status_code == 302
+
+
+def test_a_record_of_a_closed_campaign_says_so_at_the_top_and_offers_no_submit(client_a, valid_a):
+    """Issue 11 item 1: after the Guangxi port closed (2018-06-30), a rejected record does not invite 重新提交 and
+    then refuse it in the submit report: it says at the top, in the notice's words, that it can no longer go."""
+    set_status(valid_a, RecordStatus.REJECTED)
+    with time_machine.travel(dt.datetime(2018, 7, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        body = page(client_a, valid_a)
+    head = body[: body.index('id="record-form"')] if 'id="record-form"' in body else body
+    assert 'id="campaign-closed"' in head
+    assert "补录时间延长至2018年6月30日，超过此期限将关闭历史业绩补录端口。" in head
+    assert 'id="submit-button"' not in body
+    assert "请修改后重新提交审核" not in body
 
 
 def test_the_basic_information_is_fixed_once_another_claim_was_submitted(client_a, valid_a, firm_b):

@@ -61,7 +61,12 @@ def test_no_operation_answers_5xx_or_breaks_the_schema(
 
     with time_machine.travel(SUBMIT_DAY, tick=True):
         record = record_start(
-            enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="邕江大桥", county=region("450103")
+            historical=True,
+            enterprise=firm_a,
+            campaign=guangxi,
+            user=clerk_a,
+            prj_name="邕江大桥",
+            county=region("450103"),
         )
         token = Token.objects.get_or_create(user=clerk_a)[0].key
         headers = {"Authorization": f"Token {token}"}

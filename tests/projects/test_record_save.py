@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def record(firm_a, guangxi, clerk_a):
-    return record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="草稿项目", county=region("450103"))
+    return record_start(
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="草稿项目", county=region("450103")
+    )
 
 
 def test_half_filled_record_saves(record, clerk_a):
@@ -125,6 +127,7 @@ def test_shared_project_info_is_fixed_once_another_claim_is_submitted(record, cl
     """ADR 0008: a save that would change the fixed shared part is refused whole, saying why; the rest of the
     record is saved by a save without it (tests/projects/test_shared_projects.py has the other cases)."""
     other = record_start(
+        historical=True,
         enterprise=firm_b,
         campaign=guangxi,
         user=clerk_b,

@@ -20,13 +20,16 @@ pytestmark = pytest.mark.django_db
 
 def test_new_project_gets_a_16_digit_number_of_its_county_and_day(firm_a, guangxi):
     with time_machine.travel(dt.datetime(2017, 12, 1, 10, tzinfo=dt.UTC)):
-        record = record_start(enterprise=firm_a, campaign=guangxi, prj_name="青秀区第一中学", county=region("450103"))
+        record = record_start(
+            historical=True, enterprise=firm_a, campaign=guangxi, prj_name="青秀区第一中学", county=region("450103")
+        )
     assert record.project.prj_num == "4501031712010001"
     assert record.status == "draft"
 
 
 def test_second_enterprise_joins_the_project_by_its_number(firm_a, firm_b, guangxi):
     first = record_start(
+        historical=True,
         enterprise=firm_a,
         campaign=guangxi,
         prj_name="体育馆",
@@ -34,6 +37,7 @@ def test_second_enterprise_joins_the_project_by_its_number(firm_a, firm_b, guang
         prj_num="4501031711010001",
     )
     second = record_start(
+        historical=True,
         enterprise=firm_b,
         campaign=guangxi,
         prj_name="体育馆（乙方写法）",
@@ -46,6 +50,7 @@ def test_second_enterprise_joins_the_project_by_its_number(firm_a, firm_b, guang
 
 def test_joining_by_construction_permit_number(firm_a, firm_b, guangxi):
     first = record_start(
+        historical=True,
         enterprise=firm_a,
         campaign=guangxi,
         prj_name="大桥",
@@ -53,6 +58,7 @@ def test_joining_by_construction_permit_number(firm_a, firm_b, guangxi):
         licence_cert_no="450103201503010101",
     )
     second = record_start(
+        historical=True,
         enterprise=firm_b,
         campaign=guangxi,
         prj_name="大桥",
@@ -64,6 +70,7 @@ def test_joining_by_construction_permit_number(firm_a, firm_b, guangxi):
 
 def test_an_enterprise_cannot_claim_the_same_project_twice(firm_a, guangxi):
     record_start(
+        historical=True,
         enterprise=firm_a,
         campaign=guangxi,
         prj_name="图书馆",
@@ -72,6 +79,7 @@ def test_an_enterprise_cannot_claim_the_same_project_twice(firm_a, guangxi):
     )
     with pytest.raises(DomainError) as exc:
         record_start(
+            historical=True,
             enterprise=firm_a,
             campaign=guangxi,
             prj_name="图书馆",
@@ -85,6 +93,7 @@ def test_an_enterprise_cannot_claim_the_same_project_twice(firm_a, guangxi):
 def test_bad_project_number_is_refused_with_its_field(firm_a, guangxi):
     with pytest.raises(DomainError) as exc:
         record_start(
+            historical=True,
             enterprise=firm_a,
             campaign=guangxi,
             prj_name="x",
@@ -96,7 +105,7 @@ def test_bad_project_number_is_refused_with_its_field(firm_a, guangxi):
 
 def test_a_city_is_not_a_project_location(firm_a, guangxi):
     with pytest.raises(DomainError) as exc:
-        record_start(enterprise=firm_a, campaign=guangxi, prj_name="x", county=region("450100"))
+        record_start(historical=True, enterprise=firm_a, campaign=guangxi, prj_name="x", county=region("450100"))
     assert exc.value.code == "county_level"
 
 
@@ -146,9 +155,15 @@ def test_enterprise_kinds_cannot_be_empty():
 
 def test_numbers_of_two_different_projects_are_refused(firm_a, firm_b, guangxi):
     record_start(
-        enterprise=firm_a, campaign=guangxi, prj_name="甲", county=region("450103"), prj_num="4501031711010003"
+        historical=True,
+        enterprise=firm_a,
+        campaign=guangxi,
+        prj_name="甲",
+        county=region("450103"),
+        prj_num="4501031711010003",
     )
     record_start(
+        historical=True,
         enterprise=firm_a,
         campaign=guangxi,
         prj_name="乙",
@@ -157,6 +172,7 @@ def test_numbers_of_two_different_projects_are_refused(firm_a, firm_b, guangxi):
     )
     with pytest.raises(DomainError) as exc:
         record_start(
+            historical=True,
             enterprise=firm_b,
             campaign=guangxi,
             prj_name="?",

@@ -117,9 +117,10 @@ def test_once_a_claim_is_approved_every_claimant_sees_the_shared_part_read_only(
 
 def test_the_first_firm_edits_the_shared_part_until_any_claim_is_submitted(firm_a, clerk_a, firm_b, clerk_b, guangxi):
     keeper = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103")
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103")
     )
     other = record_start(
+        historical=True,
         enterprise=firm_b,
         campaign=guangxi,
         user=clerk_b,
@@ -150,7 +151,7 @@ def test_the_first_firm_edits_the_shared_part_until_any_claim_is_submitted(firm_
 
 def test_a_rejected_claim_freezes_nothing(firm_a, clerk_a, firm_b, clerk_b, guangxi):
     keeper = record_start(
-        enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103")
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="共享项目", county=region("450103")
     )
     Record.objects.filter(pk=keeper.pk).update(status=RecordStatus.REJECTED)
     keeper.refresh_from_db()
@@ -160,7 +161,9 @@ def test_a_rejected_claim_freezes_nothing(firm_a, clerk_a, firm_b, clerk_b, guan
 
 
 def test_a_corp_cannot_name_a_unit_of_another_project(firm_a, clerk_a, firm_b, guangxi):
-    mine = record_start(enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="本项目", county=region("450103"))
+    mine = record_start(
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="本项目", county=region("450103")
+    )
     foreign = valid_record(firm_b, units=1)
     foreign_unit = UnitProject.objects.get(project=foreign.project)
     saved = record_save(
