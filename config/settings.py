@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE: dict = {  # the nightly jobs (review, sync) add their entr
         "task": "review.tasks.auto_approve_overdue",
         "schedule": crontab(hour=0, minute=30),
     },
+    "review.auto_approve_overdue_hourly": {  # issue 11: …and every hour, so no record stays pending long past its
+        "task": "review.tasks.auto_approve_overdue",  # deadline (compare-and-set, idempotent: a second run takes none)
+        "schedule": crontab(minute=5),
+    },
     "review.check_calendar": {  # issue 5: a coming year whose working days nobody knows raises an admin alert
         "task": "review.tasks.check_calendar",
         "schedule": crontab(hour=0, minute=20),

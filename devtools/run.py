@@ -45,6 +45,7 @@ def main() -> int:
     manage("migrate", "--noinput", "--verbosity", "0")
     manage("collectstatic", "--noinput", "--verbosity", "0")
     manage("seed_demo")
+    manage("auto_approve_overdue")  # what ran over while nothing ran is approved before anybody looks (G5/P1)
     print(
         f"\n  业绩补录平台 is starting on http://127.0.0.1:{port}/\n"
         f"    admin (bureaus, provincial staff): http://127.0.0.1:{port}/admin/\n"

@@ -1,11 +1,14 @@
 """The daily digest (issue 5 item 8), read side: what an official should know this morning.
 
-- A reviewer: the pending records of its jurisdiction (`review.selectors.queue_for`) due today and due on the next
-  working day (review.workdays; a record due on a day off in between is counted with the next working day). When
-  the calendar of the next working day is not known, the digest says so instead of guessing.
+- A reviewer: the pending records of its jurisdiction (`review.selectors.queue_for`) already past their
+  deadline (已逾期: never called "due today" — the queue says 已逾期 too), due today and due on the next working day
+  (review.workdays; a record due on a day off in between is counted with the next working day). When the calendar
+  of the next working day is not known, the digest says so instead of guessing. A reviewer who may not decide yet
+  (J9: real-name registration incomplete) is told that instead of being told that records are due.
 - Provincial staff: the direct-review records of their province due today and next working day (G6: theirs to
   decide), the records the nightly job approved since the previous morning (逾期视为审核通过, P1) grouped by their
-  responsible authority — the bureaus that let records run over — and the calendar warning when a coming year's
+  responsible authority — the bureaus that let records run over —, the records of the province pending past their
+  deadline right now (the hourly sweep has not taken them yet), by bureau, and the calendar warning when a coming year's
   working days are unknown.
 - A superuser: the nightly approvals of every province and the calendar warning.
 
@@ -83,10 +86,15 @@ class Digest:
     today: dt.date
     kind: str = ""
     today_is_workday: bool | None = None
+    overdue: DueDay | None = None
     due_today: DueDay | None = None
     due_next: DueDay | None = None
     since: dt.datetime | None = None
     overruns: list[Overrun] = field(default_factory=list)
+    #: provincial staff: the records of the province pending past their deadline now, by responsible authority
+    overdue_now: list[Overrun] = field(default_factory=list)
+    #: J9: why this reviewer may not decide yet (then no record is called due for it)
+    cannot_decide: str = ""
     calendar_warning: str | None = None
     sections: list[DigestSection] = field(default_factory=list)
 
@@ -95,13 +103,24 @@ class Digest:
         return sum(o.count for o in self.overruns)
 
     @property
+    def overdue_now_count(self) -> int:
+        return sum(o.count for o in self.overdue_now)
+
+    @property
     def due_count(self) -> int:
-        return sum(d.count for d in (self.due_today, self.due_next) if d is not None)
+        return sum(d.count for d in (self.overdue, self.due_today, self.due_next) if d is not None)
 
     @property
     def is_empty(self) -> bool:
         """Nothing to show: no record due, no nightly approval, no calendar warning."""
-        return not (self.due_count or self.overruns or self.calendar_warning or self.sections)
+        return not (
+            self.due_count
+            or self.overruns
+            or self.overdue_now
+            or self.calendar_warning
+            or self.sections
+            or self.cannot_decide
+        )
 
     @property
     def worth_mailing(self) -> bool:
@@ -109,7 +128,9 @@ class Digest:
         off nobody reviews, and the next working day's digest lists them as due today), nightly approvals, or, for
         staff, the calendar warning alone."""
         due = self.due_count if self.today_is_workday is not False else 0
-        return bool(due or self.overruns or self.calendar_warning or self.sections)
+        return bool(
+            due or self.overruns or self.overdue_now or self.calendar_warning or self.sections or self.cannot_decide
+        )
 
 
 def kind_of(user) -> str:
@@ -129,13 +150,22 @@ def digest_for(user, today: dt.date) -> Digest:
     """The digest of `user` on the morning of `today` (Asia/Shanghai); empty for anybody but officials."""
     digest = Digest(user=user, today=today, kind=kind_of(user))
     if digest.kind in (REVIEWER, PROVINCIAL):
-        queue = queue_for(user)
-        if digest.kind == PROVINCIAL:
-            queue = queue.filter(status=RecordStatus.DIRECT_REVIEW)  # G6: the office decides these itself
-        _due_sections(digest, queue)
+        missing = user.missing_real_name_registration
+        if missing:
+            # J9: nothing is "due" for somebody who may not decide; say what is missing instead
+            digest.cannot_decide = _(
+                "You cannot decide records until your real-name registration is complete (J9): %(missing)s missing. "
+                "Ask the platform administrator to complete your account; until then no record is yours to decide."
+            ) % {"missing": _(", ").join(missing)}
+        else:
+            queue = queue_for(user)
+            if digest.kind == PROVINCIAL:
+                queue = queue.filter(status=RecordStatus.DIRECT_REVIEW)  # G6: the office decides these itself
+            _due_sections(digest, queue)
     if digest.kind in (PROVINCIAL, SUPERUSER):
         digest.since = dt.datetime.combine(today - dt.timedelta(days=1), DIGEST_TIME, tzinfo=SHANGHAI)
         digest.overruns = _overruns(user, digest.since, end_of_day(today))
+        digest.overdue_now = _overdue_now(user, today)
         digest.calendar_warning = calendar_warning(today)
     digest.sections = [section for section in (add(digest) for add in DIGEST_SECTIONS) if section is not None]
     return digest
@@ -148,10 +178,11 @@ def _due_sections(digest: Digest, queue) -> None:
         digest.today_is_workday = calendar.is_workday(today)
     except DomainError:
         digest.today_is_workday = None
-    end_today = end_of_day(today)
-    # Due today: whatever is still pending with a deadline up to tonight (a record the nightly job did not take,
-    # e.g. a direct review past its deadline, is listed here rather than forgotten).
-    digest.due_today = _due(queue.filter(review_deadline__lte=end_today), today)
+    end_today, end_yesterday = end_of_day(today), end_of_day(today - dt.timedelta(days=1))
+    # Past the deadline already (a record the sweep did not take yet, e.g. a direct review past its deadline): 已逾期,
+    # listed on its own — never as due today, which would contradict the queue.
+    digest.overdue = _due(queue.filter(review_deadline__lte=end_yesterday), today)
+    digest.due_today = _due(queue.filter(review_deadline__gt=end_yesterday, review_deadline__lte=end_today), today)
     try:
         next_day = calendar.add_working_days(today + dt.timedelta(days=1), 0)
     except UnknownCalendarDay as error:
@@ -200,6 +231,26 @@ def _overruns(user, since: dt.datetime, until: dt.datetime) -> list[Overrun]:
         Overrun(
             authority_id=g["record__responsible_authority_id"],
             name=g["record__responsible_authority__name"] or _("(no responsible authority)"),
+            count=g["n"],
+        )
+        for g in groups
+    ]
+
+
+def _overdue_now(user, today: dt.date) -> list[Overrun]:
+    """The records of the province (every province for a superuser) still pending review with a deadline before
+    `today`, counted by responsible authority, most first: the bureaus letting records run over right now."""
+    qs = queue_for(user).filter(review_deadline__lte=end_of_day(today - dt.timedelta(days=1)))
+    groups = (
+        qs.order_by()
+        .values("responsible_authority_id", "responsible_authority__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "responsible_authority__name")
+    )
+    return [
+        Overrun(
+            authority_id=g["responsible_authority_id"],
+            name=g["responsible_authority__name"] or _("(no responsible authority)"),
             count=g["n"],
         )
         for g in groups

@@ -342,10 +342,19 @@ def render_digest_mail(digest) -> tuple[str, str]:
             _("This is the review digest of %(day)s.") % {"day": day},
             "",
         ]
+        if digest.cannot_decide:
+            lines += [digest.cannot_decide, ""]
         # Staff's due sections (their direct reviews) only when something is due; a reviewer's always.
         shown = [due for due in (digest.due_today, digest.due_next) if due is not None]
         if digest.kind != REVIEWER and not any(due.count or due.day is None for due in shown):
             shown = []
+        if digest.overdue is not None and digest.overdue.count:
+            title = ngettext(
+                "Past their deadline (已逾期), still pending: %(count)s record",
+                "Past their deadline (已逾期), still pending: %(count)s records",
+                digest.overdue.count,
+            ) % {"count": digest.overdue.count}
+            lines += _due_lines(title, digest.overdue)
         if digest.due_today in shown:
             title = ngettext(
                 "Due today (%(day)s): %(count)s record",
@@ -377,11 +386,23 @@ def render_digest_mail(digest) -> tuple[str, str]:
                     % {"since": since, "count": digest.overrun_count}
                 )
                 lines += [f"- {o.name}: {o.count}" for o in digest.overruns]
+            elif digest.overdue_now:
+                lines.append(_("No record was approved by the nightly job since %(since)s.") % {"since": since})
             else:
                 lines.append(
                     _("No record was approved by the nightly job since %(since)s: every bureau decided in time.")
                     % {"since": since}
                 )
+            if digest.overdue_now:
+                lines.append(
+                    ngettext(
+                        "Pending past their deadline right now: %(count)s record, by responsible authority:",
+                        "Pending past their deadline right now: %(count)s records, by responsible authority:",
+                        digest.overdue_now_count,
+                    )
+                    % {"count": digest.overdue_now_count}
+                )
+                lines += [f"- {o.name}: {o.count}" for o in digest.overdue_now]
             lines.append("")
         if digest.calendar_warning:
             lines += [_("Calendar warning: %(warning)s") % {"warning": digest.calendar_warning}, ""]

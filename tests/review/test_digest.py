@@ -140,6 +140,48 @@ def test_the_rows_are_capped_and_the_count_is_complete(firm_a, county_reviewer, 
     assert DIGEST_ROWS >= 20
 
 
+def test_an_overdue_record_is_never_called_due_today(client, firm_a, county_reviewer):
+    """Issue 11: a record due 2017-12-11 still pending on 2017-12-13 is 已逾期, as the queue says — not 今日到期."""
+    late = pending(firm_a, D(2017, 12, 11))
+    today = pending(firm_a, D(2017, 12, 13))
+    digest = digest_for(county_reviewer, D(2017, 12, 13))
+    assert prj_nums(digest.overdue) == {late.project.prj_num}
+    assert prj_nums(digest.due_today) == {today.project.prj_num}
+    assert digest.due_count == 2 and digest.worth_mailing
+
+    _subject, body = notices.render_digest_mail(digest)
+    overdue_part, today_part = body.split("今日（")[0], body.split("今日（")[1]
+    assert "已逾期" in overdue_part and late.project.prj_num in overdue_part
+    assert late.project.prj_num not in today_part.split("下一个工作日")[0]
+
+    client.force_login(county_reviewer)
+    with time_machine.travel(dt.datetime(2017, 12, 13, 9, tzinfo=SHANGHAI), tick=False):
+        page = client.get(DIGEST).content.decode()
+    overdue_html = page.split('id="digest-overdue"')[1].split('id="digest-due-today"')[0]
+    today_html = page.split('id="digest-due-today"')[1]
+    assert late.project.prj_num in overdue_html and late.project.prj_num not in today_html
+    assert today.project.prj_num in today_html
+
+
+def test_j9_a_reviewer_who_may_not_decide_is_told_so_not_that_records_are_due(firm_a, county_reviewer):
+    pending(firm_a, D(2017, 12, 1))
+    county_reviewer.real_name = ""
+    county_reviewer.save(update_fields=["real_name"])
+    digest = digest_for(county_reviewer, D(2017, 12, 1))
+    assert digest.due_today is None and digest.overdue is None and digest.due_count == 0
+    assert "J9" in digest.cannot_decide and digest.worth_mailing
+    _subject, body = notices.render_digest_mail(digest)
+    assert "实名" in body and "今日（" not in body
+
+
+def test_the_sweep_runs_every_hour_too(settings):
+    """Issue 11 item 7: besides 00:30, the compare-and-set sweep runs at minute 5 of every hour."""
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "review.tasks.auto_approve_overdue"]
+    schedules = {str(e["schedule"]) for e in entries}
+    assert any(e["schedule"].hour == set(range(24)) and e["schedule"].minute == {5} for e in entries), schedules
+    assert any(e["schedule"].hour == {0} and e["schedule"].minute == {30} for e in entries), schedules
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Provincial staff: the bureaus that let records run over, the calendar warning, their direct reviews
 # ----------------------------------------------------------------------------------------------------------------
@@ -174,6 +216,19 @@ def test_p1_staff_learn_which_bureaus_let_records_run_over(overnight, provincial
     assert everything.due_today is None  # a superuser reviews nothing
 
     assert digest_for(provincial_staff, D(2017, 12, 9)).overruns == []
+
+
+def test_staff_are_never_told_every_bureau_was_in_time_while_one_holds_an_overdue_record(
+    firm_a, provincial_staff, county_reviewer
+):
+    """Issue 11: 柳州 (here 青秀区) holds a record overdue since 2017-12-11 the sweep has not taken yet."""
+    pending(firm_a, D(2017, 12, 11))
+    pending(firm_a, D(2017, 12, 11), county="220104")  # Jilin's: another province
+    digest = digest_for(provincial_staff, D(2017, 12, 13))
+    assert [(o.name, o.count) for o in digest.overdue_now] == [(authority_for("450103").name, 1)]
+    assert digest.worth_mailing
+    _subject, body = notices.render_digest_mail(digest)
+    assert "均按时审核" not in body and authority_for("450103").name in body
 
 
 def test_staff_get_the_calendar_warning_alone(provincial_staff):
