@@ -4,13 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from . import admin_menu
 from .health import healthz
 from .views import home
 
 admin.site.site_header = _("Performance Backfill Platform")
 admin.site.site_title = _("Performance Backfill Platform")
-admin.site.index_title = _("Administration")
-admin.site.index_template = "admin/yeji_index.html"  # the open calendar alerts above the apps (review)
+admin.site.index_title = _("Review workbench")
+admin.site.index_template = "admin/yeji_index.html"  # the workbench and calendar alerts
+admin_menu.install(admin.site)  # the menus by role, over the pages the apps add
 
 urlpatterns = [
     path("", home, name="home"),

@@ -108,4 +108,4 @@ def is_portal_user(user) -> bool:
 
 def complete_login(request, user) -> None:
     request.session.pop(PENDING_USER_KEY, None)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.UserWithAuthorityBackend")

@@ -101,14 +101,6 @@ def latest_rejection_reason(record: Record) -> str:
     return row or ""
 
 
-def latest_decision(record: Record) -> RecordTransition | None:
-    """The transition that decided a decided record (approved, rejected, fraud): who, in which department and
-    authority, when, why; None for a record not decided."""
-    if record.status not in (RecordStatus.APPROVED, *REJECTED_STATES):
-        return None
-    return RecordTransition.objects.filter(record=record, to_status=record.status).order_by("-at", "-id").first()
-
-
 def credit_file(user) -> QuerySet[CreditEntry]:
     """The entries of the enterprise's credit file (诚信档案, G10), newest first, with their projects (one query)."""
     return credit_entries_visible_to(user).select_related("record__project")

@@ -26,6 +26,7 @@ from projects.campaigns import campaign_offers, start_refusal
 from projects.models import AttachmentKind, Record, RecordStatus
 from projects.selectors import shared_access
 from projects.services import record_save, record_start
+from review import selectors as review_selectors
 from review.notices import mark_notices_read
 from review.selectors import WorkingDaysLeft
 from review.services import SubmitRefused, submit_record
@@ -257,7 +258,7 @@ def _render_record(
         for k in REQUIRED_ATTACHMENTS
     ]
     counter = WorkingDaysLeft()
-    decision = selectors.latest_decision(record)
+    decision = review_selectors.latest_decision(record)
     closed = start_refusal(record.enterprise, record.campaign, timezone.localdate()) if editable else None
     context = {
         "nav": "records",

@@ -221,3 +221,120 @@ def unread_notice_count(user) -> int:
     if not (user.is_authenticated and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id):
         return 0
     return notices_for(user).filter(read_at__isnull=True).count()
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The reviewer's workbench (审核工作台, issue 11 item 2)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkbenchCounts:
+    """What an official's workbench counts in the jurisdiction (`queue_for`): 待审核 `pending` in all, of them
+    已逾期 `overdue` (deadline passed), 今日到期 `due_today` and 即将超期 `due_soon` (due on the next working day;
+    None when that day's calendar is unknown); 已办 `done`: the decisions the official's own authority took by a
+    person (a superuser: every person's decision)."""
+
+    pending: int
+    overdue: int
+    due_today: int
+    due_soon: int | None
+    done: int
+
+
+@dataclass(frozen=True)
+class DueBands:
+    """The deadline bands of the queue at `now`: past `now` is 已逾期; up to `end_today` 今日到期; up to `end_next`
+    (the end of the next working day; None when that day's calendar is unknown) 即将超期."""
+
+    now: dt.datetime
+    end_today: dt.datetime
+    end_next: dt.datetime | None
+
+    def q(self, band: str) -> Q | None:
+        """The filter of `band` ("overdue", "today", "soon") on review_deadline, or None for an unknown band."""
+        if band == "overdue":
+            return Q(review_deadline__lt=self.now)
+        if band == "today":
+            return Q(review_deadline__gte=self.now, review_deadline__lte=self.end_today)
+        if band == "soon":
+            if self.end_next is None:
+                return Q(pk__in=[])
+            return Q(review_deadline__gt=self.end_today, review_deadline__lte=self.end_next)
+        return None
+
+
+def due_bands(now: dt.datetime | None = None) -> DueBands:
+    from .workdays import end_of_day
+
+    now = now or timezone.now()
+    today = now.astimezone(SHANGHAI).date()
+    try:
+        end_next = end_of_day(_Calendar().add_working_days(today + dt.timedelta(days=1), 0))
+    except DomainError:
+        end_next = None
+    return DueBands(now=now, end_today=end_of_day(today), end_next=end_next)
+
+
+def workbench_counts(user, now: dt.datetime | None = None) -> WorkbenchCounts:
+    """The workbench's counts for `user` at `now`: two queries (the queue's aggregate and the decisions)."""
+    bands = due_bands(now)
+    aggregates = {
+        "pending": Count("id"),
+        "overdue": Count("id", filter=bands.q("overdue")),
+        "due_today": Count("id", filter=bands.q("today")),
+    }
+    if bands.end_next is not None:
+        aggregates["due_soon"] = Count("id", filter=bands.q("soon"))
+    row = queue_for(user).order_by().aggregate(**aggregates)
+    return WorkbenchCounts(
+        pending=row["pending"],
+        overdue=row["overdue"],
+        due_today=row["due_today"],
+        due_soon=row.get("due_soon"),
+        done=decisions_by(user).values("record_id").distinct().count(),
+    )
+
+
+def decisions_by(user) -> QuerySet[RecordTransition]:
+    """The decisions (通过, 不通过, 弄虚作假) people of `user`'s authority took; a superuser: everybody's."""
+    decisions = RecordTransition.objects.filter(
+        by=TransitionBy.PERSON, to_status__in=[RecordStatus.APPROVED, RecordStatus.REJECTED, RecordStatus.FRAUD]
+    )
+    if user.is_superuser:
+        return decisions
+    return decisions.filter(actor__authority_id=user.authority_id) if user.authority_id else decisions.none()
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Who decided a record (the portal's record page, the queue of a record already decided; issue 11 items 6, 7)
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def latest_decision(record: Record) -> RecordTransition | None:
+    """The transition that decided a decided record (approved, rejected, fraud): who, in which department and
+    authority, when, why; None for a record not decided."""
+    if record.status not in DECISION_STATUSES:
+        return None
+    return RecordTransition.objects.filter(record=record, to_status=record.status).order_by("-at", "-id").first()
+
+
+def decision_sentence(record: Record, row: RecordTransition | None = None) -> str:
+    """ "已由 张三（南宁市住房和城乡建设局 建筑市场监管科）于 2017-12-01 10:00 审核通过。" — or the nightly job's words
+    (P1: never a person's name); "" for a record not decided."""
+    row = row or latest_decision(record)
+    if row is None:
+        return ""
+    at = row.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    status = str(RecordStatus(row.to_status).label)
+    if row.by == TransitionBy.NIGHTLY_JOB:
+        return _("%(status)s automatically on %(at)s: the review window ran out (P1).") % {"status": status, "at": at}
+    if row.by != TransitionBy.PERSON:
+        return _("%(status)s on %(at)s (%(by)s).") % {
+            "status": status,
+            "at": at,
+            "by": str(TransitionBy(row.by).label),
+        }
+    where = " ".join(part for part in (row.actor_authority, row.actor_department) if part)
+    who = f"{row.actor_name}（{where}）" if where and row.actor_name else (row.actor_name or where or "—")
+    return _("Decided by %(who)s on %(at)s: %(status)s.") % {"who": who, "at": at, "status": status}

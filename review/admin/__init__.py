@@ -7,5 +7,6 @@
 
 from . import calendar, credit, queue
 from . import digest as digest  # the daily digest page, /admin/review/digest/ (issue 5 item 8)
+from . import workbench as workbench  # the index as the reviewer's 审核工作台 (issue 11 item 2)
 
 __all__ = ["calendar", "credit", "queue"]

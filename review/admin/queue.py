@@ -16,11 +16,11 @@ from io import BytesIO
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -28,14 +28,17 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.errors import DomainError
+from grading.amounts import compare_amounts
 from grading.checks import check_record
 from projects.admin.common import HistoryMixin, TrackListFilter
 from projects.admin.panels import record_panels
+from projects.models import Record
 
 from ..models import ReviewQueueItem
-from ..selectors import WorkingDaysLeft, cities_for, decidable_by, queue_for
+from ..reasons import COMMON_REJECT_REASONS
+from ..selectors import WorkingDaysLeft, cities_for, decidable_by, decision_sentence, due_bands, queue_for
 from ..services import approve_record, check_real_name, may_mark_fraud, reject_record
-from ..workdays import SHANGHAI, end_of_day
+from ..workdays import SHANGHAI
 from .record_page import RECORD_PAGE_PREFETCH, RECORD_PAGE_RELATED, record_attachments, record_sections
 
 #: The working-day counter of the changelist being rendered (one per request thread): every row's days are counted
@@ -62,33 +65,59 @@ class DeadlineFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", gettext_lazy("overdue")), ("today", gettext_lazy("due today"))]
+        return [
+            ("overdue", gettext_lazy("overdue")),
+            ("today", gettext_lazy("due today")),
+            ("soon", gettext_lazy("due next working day")),
+        ]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        if self.value() == "overdue":
-            return queryset.filter(review_deadline__lt=now)
-        if self.value() == "today":
-            return queryset.filter(
-                review_deadline__gte=now, review_deadline__lte=end_of_day(now.astimezone(SHANGHAI).date())
-            )
-        return queryset
+        q = due_bands().q(self.value() or "")
+        return queryset if q is None else queryset.filter(q)
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    """审核不通过: common reasons to tick and/or a reason in the reviewer's words; at least one (the enterprise reads
+    it). Both are optional fields so that the page, not the browser's popup, says what is missing."""
+
+    common = forms.MultipleChoiceField(
+        label=gettext_lazy("common reasons"),
+        choices=COMMON_REJECT_REASONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The enterprise reads this reason; say what to correct."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        labels = dict(COMMON_REJECT_REASONS)
+        parts = [str(labels[key]) for key in data.get("common") or [] if key in labels]
+        text = (data.get("reason") or "").strip()
+        if text:
+            parts.append(text)
+        if not parts:
+            self.add_error(
+                "reason",
+                _("Give the reason for the rejection, or tick a common reason: the enterprise reads it."),
+            )
+        data["full_reason"] = "\n".join(parts)
+        return data
 
 
-#: The queue's columns, in the list and in the Excel file.
+#: The queue's columns: the countdown first, then what identifies the record; they fit 1366 px.
 COLUMNS = [
+    "days_left",
     "prj_name",
-    "prj_num",
     "enterprise",
-    "status",
     "responsible_authority",
     "review_deadline",
-    "days_left",
-    "campaign",
+    "status",
     "track",
 ]
 
@@ -96,7 +125,7 @@ COLUMNS = [
 @admin.register(ReviewQueueItem)
 class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = COLUMNS
-    list_display_links = ["prj_name", "prj_num"]
+    list_display_links = ["prj_name"]
     list_filter = ["status", CityFilter, "campaign", ("track", TrackListFilter), DeadlineFilter]
     search_fields = ["project__prj_name", "project__prj_num", "enterprise__name", "enterprise__credit_code"]
     list_select_related = ["enterprise", "project", "campaign", "track__campaign", "responsible_authority"]
@@ -140,7 +169,7 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("project name"), ordering="project__prj_name")
     def prj_name(self, obj: ReviewQueueItem) -> str:
-        return obj.project.prj_name
+        return format_html('{}<br><small class="quiet">{}</small>', obj.project.prj_name, obj.project.prj_num)
 
     @admin.display(description=gettext_lazy("project number"), ordering="project__prj_num")
     def prj_num(self, obj: ReviewQueueItem) -> str:
@@ -153,13 +182,10 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
         if left is None:
             return "—"
         if left.overdue:
-            text = _("overdue")
-        elif left.days is None:
-            text = _("unknown calendar")
-        else:
-            text = str(left.days)
+            return format_html('<strong class="days-left overdue">{}</strong>', _("overdue"))
+        text = _("unknown calendar") if left.days is None else str(left.days)
         if left.urgent:
-            return format_html('<strong style="color: #ba2121">{}</strong>', text)
+            return format_html('<strong class="days-left urgent">{}</strong>', text)
         return text
 
     @admin.display(description=gettext_lazy("rule check"))
@@ -174,6 +200,7 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         _page.counter = WorkingDaysLeft()
+        extra_context = {"title": _("Completed projects' historical performance · to review"), **(extra_context or {})}
         try:
             response = super().changelist_view(request, extra_context)
             if hasattr(response, "render"):
@@ -203,18 +230,38 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        if obj is None:
+            return self._not_pending(request, object_id)
         extra_context = dict(extra_context or {})
-        if obj is not None:
-            problems = _problems(obj)
-            extra_context.update(
-                record_sections=record_sections(obj, problems),
-                record_attachments=record_attachments(obj, problems),
-                record_panels=record_panels(obj),
-                **self._decision_context(request, obj),
-            )
+        problems = _problems(obj)
+        extra_context.update(
+            record_sections=record_sections(obj, problems),
+            record_attachments=record_attachments(obj, problems),
+            record_panels=record_panels(obj),
+            summary=self._summary(obj, problems),
+            **self._decision_context(request, obj),
+        )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _decision_context(self, request, obj: ReviewQueueItem) -> dict:
+    def _summary(self, obj: ReviewQueueItem, problems: list) -> dict:
+        """The card at the top of the record's page: what is decided on, at a glance."""
+        counter = getattr(_page, "counter", None) or WorkingDaysLeft()
+        return {
+            "project": obj.project,
+            "enterprise": obj.enterprise,
+            "county": obj.project.county,
+            "authority": obj.responsible_authority,
+            "campaign": obj.campaign,
+            "track": obj.track,
+            "submitted_at": obj.submitted_at,
+            "deadline": obj.review_deadline,
+            "days_left": self.days_left(obj),
+            "left": counter(obj.review_deadline),
+            "problems": problems,
+            "amounts": compare_amounts(obj),
+        }
+
+    def _decision_context(self, request, obj: ReviewQueueItem, reject_form: RejectForm | None = None) -> dict:
         """The buttons, or why this official sees none: not the deciding authority (P2), or J9 not met (the
         service's own check and words); and the link that marks the record as fraud (G10) for those who may."""
         user = request.user
@@ -228,11 +275,35 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
         context = {
             "approve_url": reverse("admin:{}_{}_approve".format(*info), args=[obj.pk]),
             "reject_url": reverse("admin:{}_{}_reject".format(*info), args=[obj.pk]),
-            "reject_form": RejectForm(),
+            "reject_form": reject_form or RejectForm(),
         }
         if may_mark_fraud(user, obj):
             context["fraud_url"] = mark_fraud_url(obj.pk)
         return context
+
+    def _not_pending(self, request, object_id) -> HttpResponse:
+        """A record no longer in the queue: who decided it and when, and its page in the records list — or 404 when
+        the official may not see it at all (issue 11 item 6)."""
+        record = _visible_record(request.user, object_id)
+        if record is None:
+            raise Http404(_("No such record in your review queue."))
+        sentence = decision_sentence(record)
+        if sentence:
+            text = _("%(record)s is no longer waiting for review. %(decision)s") % {
+                "record": record,
+                "decision": sentence,
+            }
+        else:
+            text = _("%(record)s is no longer waiting for review (now: %(status)s).") % {
+                "record": record,
+                "status": record.get_status_display(),
+            }
+        self.message_user(request, text, messages.WARNING)
+        records_admin = self.admin_site._registry.get(Record)
+        target = reverse("admin:review_reviewqueueitem_changelist")
+        if records_admin is not None and records_admin.has_view_permission(request, record):
+            target = reverse("admin:projects_record_change", args=[record.pk])
+        return HttpResponseRedirect(target)
 
     # ---- decisions ---------------------------------------------------------------------------------------------
 
@@ -247,10 +318,15 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _decide(self, request, object_id, decide) -> HttpResponse:
+    def _pending_or_none(self, request, object_id) -> ReviewQueueItem | None:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        try:
+            return self.get_queryset(request).get(pk=int(object_id))
+        except (ReviewQueueItem.DoesNotExist, ValueError):
+            return None
+
+    def _decide(self, request, obj: ReviewQueueItem, decide) -> HttpResponse:
         info = self.opts.app_label, self.opts.model_name
         try:
             decide(obj)
@@ -259,26 +335,95 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
         return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
 
+    def _decision_page(self, request, obj: ReviewQueueItem, template: str, title: str, **context) -> HttpResponse:
+        problems = _problems(obj)
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "subtitle": str(obj),
+                "obj": obj,
+                "summary": self._summary(obj, problems),
+                "change_url": reverse("admin:review_reviewqueueitem_change", args=[obj.pk]),
+                **context,
+            },
+        )
+
     def approve_view(self, request, object_id):
+        obj = self._pending_or_none(request, object_id)
+        if obj is None:
+            return self._not_pending(request, object_id)
+        if request.POST.get("confirmed") != "yes" and decidable_by(request.user, obj):
+            # 审核通过 is final for the enterprise (G5): a page that shows what is approved and asks once more
+            return self._decision_page(
+                request,
+                obj,
+                "admin/review/reviewqueueitem/confirm_approve.html",
+                _("Approve this record?"),
+                approve_url=reverse("admin:review_reviewqueueitem_approve", args=[obj.pk]),
+            )
+
         def decide(obj):
             approve_record(record_id=obj.pk, user=request.user)
             self.message_user(request, _("%(record)s: approved.") % {"record": obj}, messages.SUCCESS)
 
-        return self._decide(request, object_id, decide)
+        return self._decide(request, obj, decide)
 
     def reject_view(self, request, object_id):
+        obj = self._pending_or_none(request, object_id)
+        if obj is None:
+            return self._not_pending(request, object_id)
+        form = RejectForm(request.POST)
+        if not form.is_valid() and decidable_by(request.user, obj):
+            # the reason is missing: said next to the field, with the common reasons to pick, nothing lost
+            return self._decision_page(
+                request,
+                obj,
+                "admin/review/reviewqueueitem/reject.html",
+                _("Reject this record"),
+                reject_form=form,
+                reject_url=reverse("admin:review_reviewqueueitem_reject", args=[obj.pk]),
+            )
+
         def decide(obj):
-            form = RejectForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            reason = form.cleaned_data.get("full_reason", "") if form.is_valid() else ""
             reject_record(record_id=obj.pk, user=request.user, reason=reason)
             self.message_user(request, _("%(record)s: rejected.") % {"record": obj}, messages.SUCCESS)
 
-        return self._decide(request, object_id, decide)
+        return self._decide(request, obj, decide)
 
     @admin.action(description=gettext_lazy("Approve the selected records"), permissions=["change"])
     def approve_selected(self, request, queryset):
+        items = list(queryset.select_related("project", "enterprise", "responsible_authority"))
+        if request.POST.get("confirmed") != "yes":
+            # no approval without seeing what is approved: the records listed, each with its rule check
+            counter = WorkingDaysLeft()
+            rows = [
+                {
+                    "obj": item,
+                    "url": reverse("admin:review_reviewqueueitem_change", args=[item.pk]),
+                    "decidable": decidable_by(request.user, item),
+                    "left": counter(item.review_deadline),
+                }
+                for item in items
+            ]
+            return TemplateResponse(
+                request,
+                "admin/review/reviewqueueitem/confirm_bulk_approve.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "title": _("Approve the selected records?"),
+                    "rows": rows,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "select_across": request.POST.get("select_across", "0"),
+                },
+            )
         approved = 0
-        for pk, label in [(obj.pk, str(obj)) for obj in queryset]:
+        for pk, label in [(obj.pk, str(obj)) for obj in items]:
             try:
                 approve_record(record_id=pk, user=request.user)
             except DomainError as error:
@@ -288,6 +433,7 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
         if approved:
             text = ngettext("%(count)s record approved.", "%(count)s records approved.", approved)
             self.message_user(request, text % {"count": approved}, messages.SUCCESS)
+        return None
 
     # ---- export ------------------------------------------------------------------------------------------------
 
@@ -382,3 +528,12 @@ def _days_text(left) -> str | int:
     if left.overdue:
         return _("overdue")
     return _("unknown calendar") if left.days is None else left.days
+
+
+def _visible_record(user, object_id) -> Record | None:
+    """The record `object_id` when `user` may see it (Record.visible_to), else None."""
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        return None
+    return Record.visible_to(user).select_related("project", "enterprise").filter(pk=pk).first()

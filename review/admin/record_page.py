@@ -91,6 +91,11 @@ class SectionBlock:
     def anchor(self) -> str:
         return f"section-{self.key}"
 
+    @property
+    def has_content(self) -> bool:
+        """Shown open on the page: something was entered, or something is wrong (an empty section stays closed)."""
+        return bool(self.problems) or any((p.rows if p.many else p.entered) for p in self.parts)
+
 
 @dataclass
 class AttachmentRow:

@@ -101,7 +101,7 @@ def test_the_region_and_deadline_filters(client, records, cast):
     with time_machine.travel(DUE - dt.timedelta(hours=1), tick=False):
         today = client.get(reverse(CHANGELIST), {"due": "today"})
         overdue = client.get(reverse(CHANGELIST), {"due": "overdue"})
-    assert "color: #ba2121" in today.content.decode()  # 0 working days left: red
+    assert "days-left urgent" in today.content.decode()  # 0 working days left: red
     assert {r.pk for r in today.context["cl"].result_list} == {records["earlier"].pk, records["guilin"].pk}
     assert list(overdue.context["cl"].result_list) == []
 
@@ -151,7 +151,11 @@ def test_g5_reviewer_approves_from_the_records_page(client, records, cast):
     assert approve in page.content.decode()
     assert "field-check_report" in page.content.decode()  # the rule-check report, read-only
     with time_machine.travel(BEFORE_DUE, tick=False):
-        response = client.post(approve)
+        asked = client.post(approve)  # one click only asks: the confirmation page names what is approved
+        assert asked.status_code == 200 and 'id="confirm-approve"' in asked.content.decode()
+        assert records["earlier"].project.prj_name in asked.content.decode()
+        assert fresh(records["earlier"]).status == RecordStatus.SUBMITTED
+        response = client.post(approve, {"confirmed": "yes"})
     assert response.status_code == 302
     assert fresh(records["earlier"]).status == RecordStatus.APPROVED
 
@@ -161,11 +165,37 @@ def test_g5_reject_needs_a_reason_and_then_rejects(client, records, cast):
     client.force_login(cast["county_reviewer"])
     refused = client.post(reject, {"reason": " "})
     assert fresh(records["earlier"]).status == RecordStatus.SUBMITTED
-    assert len(messages_of(refused)) == 1
+    assert refused.status_code == 200  # said on the page, next to the field, with the common reasons
+    html = refused.content.decode()
+    assert 'id="reason-error"' in html and "请填写不通过的理由" in html and 'aria-invalid="true"' in html
     client.post(reject, {"reason": "合同金额与中标金额不符"})
     record = fresh(records["earlier"])
     assert record.status == RecordStatus.REJECTED
     assert record.transitions.first().reason == "合同金额与中标金额不符"
+
+
+def test_g5_a_common_reason_picked_and_words_added(client, records, cast):
+    _change, _approve, reject = action_urls(records["earlier"])
+    client.force_login(cast["county_reviewer"])
+    client.post(reject, {"common": ["contract", "files"], "reason": "合同第3页缺失"})
+    record = fresh(records["earlier"])
+    assert record.status == RecordStatus.REJECTED
+    reason = record.transitions.first().reason
+    assert reason.splitlines()[0].startswith("上传的合同") and reason.splitlines()[-1] == "合同第3页缺失"
+    assert len(reason.splitlines()) == 3
+
+
+def test_a_record_decided_by_someone_else_says_who_and_when(client, records, cast):
+    change, approve, _reject = action_urls(records["earlier"])
+    client.force_login(cast["provincial_staff"])
+    with time_machine.travel(BEFORE_DUE, tick=False):
+        client.post(approve, {"confirmed": "yes"})
+    assert fresh(records["earlier"]).status == RecordStatus.APPROVED
+    client.force_login(cast["county_reviewer"])
+    for response in (client.get(change, follow=True), client.post(approve, {"confirmed": "yes"}, follow=True)):
+        assert response.status_code == 200
+        text = " ".join(messages_of(response))
+        assert cast["provincial_staff"].real_name in text and "审核通过" in text, text
 
 
 def test_p2_city_reviewer_reads_its_countys_record_but_cannot_decide_it(client, records, cast):
@@ -197,8 +227,14 @@ def test_bulk_approve_by_provincial_staff(client, records, cast):
     client.force_login(cast["provincial_staff"])
     ReviewQueueItem.objects.filter(pk=records["later"].pk).update(status=RecordStatus.DRAFT)  # no longer pending
     selected = [records["earlier"].pk, records["guilin"].pk]
+    asked = client.post(reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": selected})
+    assert asked.status_code == 200 and 'id="bulk-records"' in asked.content.decode()  # the records, listed
+    assert records["earlier"].project.prj_num in asked.content.decode()
+    assert fresh(records["earlier"]).status == RecordStatus.SUBMITTED
     response = client.post(
-        reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": selected}, follow=True
+        reverse(CHANGELIST),
+        {"action": "approve_selected", "_selected_action": selected, "confirmed": "yes"},
+        follow=True,
     )
     assert response.status_code == 200
     assert fresh(records["earlier"]).status == RecordStatus.APPROVED
@@ -208,7 +244,9 @@ def test_bulk_approve_by_provincial_staff(client, records, cast):
 def test_bulk_approve_reports_a_refusal_per_record(client, records, cast):
     client.force_login(cast["city_reviewer_x"])  # sees Qingxiu's records read-only: every approval is refused
     selected = [records["earlier"].pk, records["later"].pk]
-    response = client.post(reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": selected})
+    response = client.post(
+        reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": selected, "confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert len(messages_of(response)) == 2
     assert fresh(records["earlier"]).status == RecordStatus.SUBMITTED

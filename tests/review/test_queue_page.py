@@ -150,7 +150,7 @@ def test_attachments_are_listed_and_open_through_the_permission_checked_url(clie
 
 def test_another_citys_reviewer_reaches_neither_the_page_nor_the_files(client, cast, record):
     client.force_login(cast["city_reviewer_y"])
-    assert client.get(change_url(record)).status_code == 302  # the admin's "does not exist" redirect
+    assert client.get(change_url(record)).status_code == 404  # outside the reviewer's scope: not even its existence
     attachment = record.attachments.first()
     assert client.get(reverse("portal:attachment", args=[attachment.pk])).status_code == 404
 
