@@ -8,8 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Region
 from projects.models import AttachmentKind, RecordStatus
 
-#: The kinds an enterprise uploads on the record page (the written application for direct review has its own flow).
-UPLOAD_KINDS = (AttachmentKind.BID_NOTICE, AttachmentKind.CONTRACT, AttachmentKind.COMPLETION, AttachmentKind.OTHER)
+#: The kinds an enterprise uploads on the record page; the written application for direct review (G6) also from the
+#: record page's 申请直接审核 panel.
+UPLOAD_KINDS = (
+    AttachmentKind.BID_NOTICE,
+    AttachmentKind.CONTRACT,
+    AttachmentKind.COMPLETION,
+    AttachmentKind.DIRECT_REVIEW,
+    AttachmentKind.OTHER,
+)
 
 
 class LoginForm(forms.Form):

@@ -25,6 +25,11 @@ def record_list(user, *, status: str = "", year: int | None = None, q: str = "")
         .order_by("-at", "-id")
         .values("reason")[:1]
     )
+    latest_direct_review = (  # G6: why the enterprise asked for the provincial office's direct review
+        RecordTransition.objects.filter(record=OuterRef("pk"), to_status=RecordStatus.DIRECT_REVIEW)
+        .order_by("-at", "-id")
+        .values("reason")[:1]
+    )
     qs = (
         records_visible_to(user)
         .select_related("project", "responsible_authority", "finish_check", "campaign")
@@ -42,7 +47,7 @@ def record_list(user, *, status: str = "", year: int | None = None, q: str = "")
             "finish_check__e_date",
             "campaign__name",
         )
-        .annotate(rejection_reason=Subquery(latest_rejection))
+        .annotate(rejection_reason=Subquery(latest_rejection), direct_review_reason=Subquery(latest_direct_review))
         .order_by("-updated_at", "-id")
     )
     if status:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("records/new/", views.record_new, name="record_new"),
     path("records/<int:pk>/", views.record_page, name="record"),
     path("records/<int:pk>/submit/", views.record_submit, name="record_submit"),
+    path("records/<int:pk>/direct-review/", views.record_direct_review, name="record_direct_review"),
     path("records/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("credit/", views.credit_file, name="credit_file"),
     path("notices/", views.notices, name="notices"),

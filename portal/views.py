@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,8 +29,9 @@ from projects.selectors import shared_access
 from projects.services import record_save, record_start
 from review import selectors as review_selectors
 from review.notices import mark_notices_read
+from review.reasons import DirectReviewReason
 from review.selectors import WorkingDaysLeft
-from review.services import SubmitRefused, submit_record
+from review.services import SubmitRefused, request_direct_review, submit_record
 from sync.selectors import national_status
 
 from . import auth, page, selectors
@@ -230,6 +232,7 @@ def _render_record(
     version: int | None = None,
     upload_form: AttachmentForm | None = None,
     status: int = 200,
+    direct: dict | None = None,
 ) -> HttpResponse:
     editable = record.is_editable_by_enterprise
     shared = shared_access(record)
@@ -279,10 +282,40 @@ def _render_record(
         "upload_form": upload_form or AttachmentForm(),
         "deadline": counter(record.review_deadline) if _pending(record) else None,
         "rejection_reason": decision.reason if decision is not None and _rejected(record) else "",
+        "waiting": review_selectors.waiting_for(record, counter),
+        **_direct_review_panel(record, attachments, editable and not closed, direct or {}, upload_form),
         "national": national_status(record),
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
     }
+    panel = context["direct_review"]
+    if panel and upload_form is not None and upload_form is panel["upload_form"]:
+        context["upload_form"] = AttachmentForm()  # an application's upload error is said in the G6 panel only
     return render(request, "portal/record_page.html", context, status=status)
+
+
+def _direct_review_panel(record: Record, attachments, offered: bool, direct: dict, upload_form) -> dict:
+    """The G6 panel of a draft or rejected record (申请直接审核): the notice's rule, the reasons to pick, the written
+    applications uploaded, what the clerk posted and what was refused; open when it was used."""
+    if not offered:
+        return {"direct_review": None}
+    office = review_selectors.provincial_office_for(record)
+    applications = [a for a in attachments if a.kind == AttachmentKind.DIRECT_REVIEW]
+    posted_upload = upload_form is not None and upload_form["kind"].value() == AttachmentKind.DIRECT_REVIEW
+    fresh_upload = AttachmentForm(initial={"kind": AttachmentKind.DIRECT_REVIEW})
+    return {
+        "direct_review": {
+            "office": office.name if office else _("the provincial office"),
+            "reasons": DirectReviewReason.choices,
+            "reason_code": direct.get("reason_code", ""),
+            "words": direct.get("words", ""),
+            "error": direct.get("error", ""),
+            "error_field": direct.get("field", ""),
+            "applications": applications,
+            "upload_form": upload_form if posted_upload else fresh_upload,
+            "open": bool(direct) or posted_upload or bool(applications),
+        },
+        "direct_problems": direct.get("problems", []),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -327,6 +360,35 @@ def record_submit(request, pk: int):
     return redirect("portal:record", pk=record.pk)
 
 
+@require_POST
+def record_direct_review(request, pk: int):
+    """申请直接审核 (G6): the reason picked, the clerk's own words for "other", the written application uploaded
+    before; refused as the submit is (the numbered report, each problem linked to its field), nothing saved lost."""
+    record = selectors.record_for_page(request.user, pk)
+    reason_code = request.POST.get("reason_code", "").strip()[:40]
+    words = request.POST.get("reason", "").strip()[:2000]
+    posted = {"reason_code": reason_code, "words": words}
+    try:
+        request_direct_review(record_id=record.pk, user=request.user, reason_code=reason_code, reason=words)
+    except SubmitRefused as exc:
+        count = len(exc.problems)
+        error = ngettext(
+            "The request for direct review cannot be sent: %(count)s problem must be corrected first.",
+            "The request for direct review cannot be sent: %(count)s problems must be corrected first.",
+            count,
+        ) % {"count": count}
+        return _render_record(request, record, problems=exc.problems, error=error, direct=posted, status=422)
+    except DomainError as exc:
+        if exc.code in ("forbidden", "locked"):
+            return _forbidden(request, str(exc.message))
+        href = "#f-direct-reason" if exc.field == "reason" else "#f-direct-reason_code"
+        problem = page.ProblemView(str(exc.message), href, "G6")
+        posted.update(error=str(exc.message), field=exc.field, problems=[problem])
+        return _render_record(request, record, error=str(exc.message), direct=posted, status=400)
+    messages.success(request, _("The record was sent to the provincial office for direct review (G6)."))
+    return redirect("portal:record", pk=record.pk)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Attachments
 # --------------------------------------------------------------------------------------------------------------
@@ -356,7 +418,9 @@ def attachment_upload(request, pk: int):
             form.add_error("file" if exc.field == "file" else None, str(exc.message))
         else:
             messages.success(request, _("The attachment was uploaded."))
-            return redirect(reverse("portal:record", args=[record.pk]) + "#s-attachments")
+            direct = form.cleaned_data["kind"] == AttachmentKind.DIRECT_REVIEW  # back to the G6 panel
+            anchor = "#s-direct-review" if direct else "#s-attachments"
+            return redirect(reverse("portal:record", args=[record.pk]) + anchor)
     return _render_record(request, record, upload_form=form, status=400)
 
 

@@ -14,6 +14,7 @@ from accounts.models import Authority, Region, RegionLevel, Role
 from projects.models import Record, RecordStatus
 
 from .models import CalendarAlert, CalendarYear, CreditEntry, RecordTransition, ReviewQueueItem, TransitionBy
+from .reasons import parse_direct_review_reason
 from .workdays import SHANGHAI, _Calendar, package_knows_year
 
 #: The alert looks this many years ahead of today's year (deadlines of December reach into January).
@@ -338,3 +339,69 @@ def decision_sentence(record: Record, row: RecordTransition | None = None) -> st
     where = " ".join(part for part in (row.actor_authority, row.actor_department) if part)
     who = f"{row.actor_name}（{where}）" if where and row.actor_name else (row.actor_name or where or "—")
     return _("Decided by %(who)s on %(at)s: %(status)s.") % {"who": who, "at": at, "status": status}
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# What a pending record waits for: its queue, whose decision, until when, and why a direct review (G6; issue 11 item 6)
+# ------------------------------------------------------------------------------------------------------------------
+
+#: The queues a pending record waits in: its responsible authority's (G5, P2), or the provincial office's (G6).
+QUEUE_LOCAL = "local"
+QUEUE_PROVINCIAL = "provincial"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A pending record's wait: the queue, the authority that decides, the deadline with the working days left, and
+    for a direct review (G6) the reason the enterprise gave (its code, the text as logged, its own words) and when it
+    asked. The one source of the waiting text of the portal's pages and of the API."""
+
+    queue: str
+    authority_name: str
+    left: DaysLeft | None
+    reason_code: str = ""
+    reason: str = ""
+    words: str = ""
+    requested_at: dt.datetime | None = None
+
+    @property
+    def is_direct_review(self) -> bool:
+        return self.queue == QUEUE_PROVINCIAL
+
+    @property
+    def sentence(self) -> str:
+        """The waiting text: for a record in the provincial queue the provincial office's direct review, never
+        the local bureau's words (等待主管部门审核)."""
+        if self.is_direct_review:
+            return _(
+                "This record is waiting for the direct review of %(authority)s (G6), as your enterprise asked, and "
+                "cannot be changed meanwhile."
+            ) % {"authority": self.authority_name or _("the provincial office")}
+        return _("This record is waiting for the review of %(authority)s and cannot be changed meanwhile.") % {
+            "authority": self.authority_name or _("the responsible authority")
+        }
+
+
+def waiting_for(record: Record, counter: WorkingDaysLeft | None = None) -> Waiting | None:
+    """What a submitted or direct-review record waits for; None for any other record. One query for a direct
+    review (the reason is kept by its log row), none otherwise."""
+    if record.status not in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
+        return None
+    left = (counter or WorkingDaysLeft())(record.review_deadline)
+    authority = record.responsible_authority.name if record.responsible_authority_id else ""
+    if record.status == RecordStatus.SUBMITTED:
+        return Waiting(QUEUE_LOCAL, authority, left)
+    row = (
+        RecordTransition.objects.filter(record_id=record.pk, to_status=RecordStatus.DIRECT_REVIEW)
+        .order_by("-at", "-id")
+        .only("reason", "at")
+        .first()
+    )
+    text = row.reason if row is not None else ""
+    code, words = parse_direct_review_reason(text)
+    return Waiting(QUEUE_PROVINCIAL, authority, left, code, text, words, row.at if row is not None else None)
+
+
+def provincial_office_for(record: Record) -> Authority | None:
+    """The provincial office that reviews the record directly on the enterprise's written application (G6, P2)."""
+    return Authority.objects.filter(region_id=record.project.county.province_code, is_active=True).first()

@@ -10,14 +10,13 @@ import logging
 from functools import partial
 
 import pghistory
-from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from accounts.errors import DomainError
 from accounts.models import Authority, Role
@@ -45,6 +44,7 @@ from projects.services import lock_shared_project
 from . import signals
 from .models import CalendarAlert, CreditEntry, NoticeMail, RecordTransition, TransitionBy
 from .notices import queue_decision_mails
+from .reasons import DirectReviewReason, direct_review_log_reason
 from .selectors import is_notice, missing_calendar_years, responsible_authority
 from .workdays import SHANGHAI, submission_deadline
 
@@ -511,13 +511,6 @@ def _grade_auto_approved(ids: list[int], decided_at: dt.datetime) -> None:
 # ------------------------------------------------------------------------------------------------------------------
 
 
-class DirectReviewReason(models.TextChoices):
-    """Why the enterprise asks the provincial office to review the record directly (G6)."""
-
-    OWNER_DEREGISTERED = "owner_deregistered", gettext_lazy("The owner (建设单位) has been deregistered (已注销)")
-    OTHER = "other", gettext_lazy("Other")
-
-
 #: G6: an owner that no longer exists cannot be asked to complete its data, so these problems do not stop a request
 #: made for that reason.
 OWNER_FIELDS_PREFIX = "project.build_corp_"
@@ -570,10 +563,16 @@ def request_direct_review(*, record_id: int, user, reason_code: str, reason: str
     """
     reason = (reason or "").strip()
     if reason_code not in DirectReviewReason.values:
-        raise DomainError(_("Choose why the record needs direct review by the provincial office."), code="reason_code")
+        raise DomainError(
+            _("Choose why the record needs direct review by the provincial office."),
+            code="reason_code",
+            field="reason_code",
+        )
     if reason_code == DirectReviewReason.OTHER and not reason:
         raise DomainError(
-            _("Explain why the record needs direct review by the provincial office."), code="reason_required"
+            _("Explain why the record needs direct review by the provincial office."),
+            code="reason_required",
+            field="reason",
         )
     with transaction.atomic():
         locked = _lock_for_enterprise(record_id, user)
@@ -595,15 +594,13 @@ def request_direct_review(*, record_id: int, user, reason_code: str, reason: str
             reaches_national=answer.reaches_national,
         )
         _save_sent(locked)
-        with translation.override(settings.LANGUAGE_CODE):  # the log is written in the platform's language
-            label = str(DirectReviewReason(reason_code).label)
         write_transition(
             record=locked,
             from_status=from_status,
             to_status=locked.status,
             at=now,
             actor=user,
-            reason=f"{label}：{reason}" if reason else label,
+            reason=direct_review_log_reason(reason_code, reason),  # in the platform's language
         )
     return locked
 

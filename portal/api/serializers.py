@@ -29,6 +29,8 @@ from grading.checks import entry_problems
 from projects.models import Attachment, AttachmentKind, Campaign, Project, Record, RecordStatus
 from projects.selectors import PROJECT_IDENTITY_FIELDS, SHARED_PARTS, SharedAccess, shared_access
 from projects.services import ONE_TO_ONE_STAGES, ROW_SETS, editable_fields
+from review.reasons import DirectReviewReason
+from review.selectors import QUEUE_LOCAL, QUEUE_PROVINCIAL, waiting_for
 
 #: The one-to-one sections of the data shape, in the notice's order (project first).
 SECTIONS: dict[str, type[models.Model]] = {"project": Project, **ONE_TO_ONE_STAGES}
@@ -175,6 +177,41 @@ class ProblemSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text=_('The rule: "M", "code", "check-digit", "date-order", "G1"…, "J3".'))
 
 
+class WaitingSerializer(serializers.Serializer):
+    """What a submitted or direct-review record waits for (review.selectors.Waiting)."""
+
+    queue = serializers.ChoiceField(
+        choices=[
+            (QUEUE_LOCAL, _("the responsible authority (G5)")),
+            (QUEUE_PROVINCIAL, _("the provincial office (G6)")),
+        ],
+        help_text=_("“local”: the authority of the project's region reviews it; “provincial”: direct review (G6)."),
+    )
+    authority_name = serializers.CharField(help_text=_("The authority that decides."))
+    text = serializers.CharField(source="sentence", help_text=_("What the record waits for, in words."))
+    deadline = serializers.DateTimeField(source="left.deadline", allow_null=True, default=None)
+    working_days_left = serializers.IntegerField(
+        source="left.days",
+        allow_null=True,
+        default=None,
+        help_text=_("Working days after today up to the deadline (0: due today); null when past it or unknown."),
+    )
+    overdue = serializers.BooleanField(source="left.overdue", default=False)
+    reason_code = serializers.ChoiceField(
+        choices=[("", "—"), *DirectReviewReason.choices],
+        help_text=_("Direct review only: the reason the enterprise picked."),
+    )
+    reason = serializers.CharField(help_text=_("Direct review only: the reason as logged, label and own words."))
+    words = serializers.CharField(help_text=_("Direct review only: the enterprise's own words."))
+    requested_at = serializers.DateTimeField(allow_null=True, help_text=_("Direct review only: when it was asked."))
+
+    def to_representation(self, waiting) -> dict:
+        data = super().to_representation(waiting)
+        if waiting.left is not None and waiting.left.overdue:
+            data["working_days_left"] = None
+        return data
+
+
 class RecordDetailSerializer(serializers.ModelSerializer):
     """The whole record: its state, and every section in the shape PUT/PATCH take."""
 
@@ -184,6 +221,12 @@ class RecordDetailSerializer(serializers.ModelSerializer):
     responsible_authority = AuthoritySerializer(read_only=True, allow_null=True)
     rejection_reason = serializers.SerializerMethodField(
         help_text=_("The reason of the latest rejection, while the record is rejected.")
+    )
+    waiting = serializers.SerializerMethodField(
+        help_text=_(
+            "While the record is submitted or in direct review: the queue (local or provincial), the authority, the "
+            "deadline and working days left and, for a direct review (G6), the reason. Null otherwise."
+        )
     )
     draft_inputs = serializers.DictField(
         child=serializers.JSONField(),
@@ -230,6 +273,7 @@ class RecordDetailSerializer(serializers.ModelSerializer):
             "review_deadline",
             "decided_at",
             "rejection_reason",
+            "waiting",
             "created_at",
             "updated_at",
             "draft_inputs",
@@ -273,6 +317,11 @@ class RecordDetailSerializer(serializers.ModelSerializer):
         if not self._shared(record).visible:  # nothing of another firm's entries (ADR 0008)
             problems = [p for p in problems if p.section not in SHARED_PARTS]
         return ProblemSerializer(problems, many=True).data
+
+    @extend_schema_field(WaitingSerializer(allow_null=True))
+    def get_waiting(self, record: Record) -> dict | None:
+        waiting = waiting_for(record)
+        return WaitingSerializer(waiting).data if waiting is not None else None
 
     def get_rejection_reason(self, record: Record) -> str | None:
         if record.status not in (RecordStatus.REJECTED, RecordStatus.FRAUD):  # G10: the facts of the fraud
@@ -453,6 +502,22 @@ class RecordCreateSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text=_("The 18-digit construction permit number when known."),
+    )
+
+
+class DirectReviewRequestSerializer(serializers.Serializer):
+    """申请直接审核 (G6): why the record needs the provincial office's direct review."""
+
+    reason_code = serializers.ChoiceField(
+        choices=DirectReviewReason.choices,
+        help_text=_("“owner_deregistered”: the owner (建设单位) has been deregistered; “other”: say why in `reason`."),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=_("The enterprise's own words; required with “other”."),
     )
 
 

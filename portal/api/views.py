@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
@@ -40,6 +40,7 @@ from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CampaignSerializer,
+    DirectReviewRequestSerializer,
     ErrorSerializer,
     ProblemSerializer,
     RecordCreateSerializer,
@@ -282,6 +283,79 @@ class RecordSubmitView(ApiMixin, generics.GenericAPIView):
         record = self.open_record(pk)
         try:
             submit_record(record_id=pk, user=request.user)
+        except SubmitRefused as exc:  # nothing of another firm's shared entries in the problems (ADR 0008)
+            exc.problems = mask_shared_problems(exc.problems, shared_access(record))
+            raise
+        return self.record_response(pk)
+
+
+class RecordDirectReviewView(ApiMixin, generics.GenericAPIView):
+    """申请直接审核 (G6) through `review.services.request_direct_review`, the service of the portal's G6 panel."""
+
+    serializer_class = RecordDetailSerializer
+
+    @extend_schema(
+        operation_id="records_direct_review",
+        summary="Apply for direct review by the provincial office (申请直接审核, G6)",
+        description=(
+            "For special cases such as a deregistered owner (建设单位已注销): the record goes to the provincial "
+            "office's queue instead of its local authority's, with the same review deadline. First upload the "
+            "written application, signed and sealed, as an attachment of kind `direct_review`. The record is "
+            "checked as by submit, except the owner's fields (`project.build_corp_*`) when the reason is "
+            "`owner_deregistered`; when anything is wrong, nothing changes and 400 `refused` lists every problem "
+            "(the missing application as `attachments.direct_review`, rule G6). `other` needs the enterprise's "
+            "words in `reason` (400 `reason_required`). A submitted or decided record answers 403 `locked` (G7). "
+            "Afterwards `waiting` says `provincial`, the authority, the reason and the deadline."
+        ),
+        request=DirectReviewRequestSerializer,
+        responses={200: RecordDetailSerializer, **_errors(400, 401, 403, 404)},
+        examples=[
+            OpenApiExample(
+                "The owner has been deregistered",
+                value={"reason_code": "owner_deregistered", "reason": ""},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Another special reason",
+                value={"reason_code": "other", "reason": "建设单位已被合并，原建设单位信息无法取得。"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Refused: the written application is missing",
+                value={
+                    "code": "refused",
+                    "detail": "该业绩暂不能提交：请先更正以下1个问题。",
+                    "problems": [
+                        {
+                            "section": "attachments",
+                            "path": "attachments.direct_review",
+                            "message": "请上传企业签章的直接审核书面申请（G6）。",
+                            "rule": "G6",
+                        }
+                    ],
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        tags=["records"],
+    )
+    def post(self, request, pk: int):
+        from review.services import (
+            SubmitRefused,
+            request_direct_review,  # the review layer sits above projects; imported on use
+        )
+
+        record = self.open_record(pk)
+        body = DirectReviewRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            request_direct_review(
+                record_id=pk,
+                user=request.user,
+                reason_code=body.validated_data["reason_code"],
+                reason=body.validated_data["reason"],
+            )
         except SubmitRefused as exc:  # nothing of another firm's shared entries in the problems (ADR 0008)
             exc.problems = mask_shared_problems(exc.problems, shared_access(record))
             raise

@@ -32,14 +32,28 @@ from grading.amounts import compare_amounts
 from grading.checks import check_record
 from projects.admin.common import HistoryMixin, TrackListFilter
 from projects.admin.panels import record_panels
-from projects.models import Record
+from projects.models import AttachmentKind, Record
 
 from ..models import ReviewQueueItem
 from ..reasons import COMMON_REJECT_REASONS
-from ..selectors import WorkingDaysLeft, cities_for, decidable_by, decision_sentence, due_bands, queue_for
+from ..selectors import (
+    WorkingDaysLeft,
+    cities_for,
+    decidable_by,
+    decision_sentence,
+    due_bands,
+    queue_for,
+    waiting_for,
+)
 from ..services import approve_record, check_real_name, may_mark_fraud, reject_record
 from ..workdays import SHANGHAI
-from .record_page import RECORD_PAGE_PREFETCH, RECORD_PAGE_RELATED, record_attachments, record_sections
+from .record_page import (
+    RECORD_PAGE_PREFETCH,
+    RECORD_PAGE_RELATED,
+    attachment_url,
+    record_attachments,
+    record_sections,
+)
 
 #: The working-day counter of the changelist being rendered (one per request thread): every row's days are counted
 #: with one calendar, so the list runs a bounded number of queries.
@@ -259,6 +273,13 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
             "left": counter(obj.review_deadline),
             "problems": problems,
             "amounts": compare_amounts(obj),
+            # G6: why the enterprise asked the provincial office, and its written application, at the top
+            "waiting": waiting_for(obj, counter),
+            "applications": [
+                {"name": a.original_name, "url": attachment_url(a.pk)}
+                for a in obj.attachments.all()
+                if a.kind == AttachmentKind.DIRECT_REVIEW
+            ],
         }
 
     def _decision_context(self, request, obj: ReviewQueueItem, reject_form: RejectForm | None = None) -> dict:

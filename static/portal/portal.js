@@ -361,15 +361,16 @@
     initRows(form);
     initIndex(form);
     var autosave = initAutosave(form);
-    var submitForm = document.getElementById("submit-form");
-    if (submitForm) {
-      submitForm.addEventListener("submit", function (event) {
+    ["submit-form", "direct-review-form"].forEach(function (id) {  // send only what is saved (G6 too)
+      var sendForm = document.getElementById(id);
+      if (!sendForm) { return; }
+      sendForm.addEventListener("submit", function (event) {
         if (autosave.dirty()) {
           event.preventDefault();
           window.alert(form.getAttribute("data-dirty-text"));
         }
       });
-    }
+    });
     var problems = document.getElementById("problems");
     if (problems) { problems.focus(); }
   });
