@@ -1,4 +1,6 @@
-"""The benchmark's URLconf: every URL of the project (config.urls) plus `/bench/bare/`, the baseline.
+"""The benchmark's URLconf: every URL of the project (config.urls) plus `/bench/bare/`, the baseline, and the stock
+pages of bench/baselines.py (`/bench/stock/` a stock admin, `/bench/list/` a ListView, `/bench/detail/<pk>/` a
+DetailView).
 
 The bare view does no work of its own — no database, no template — so what it costs is Django and the project's
 middleware stack behind gunicorn. Deny by default (config/access.py) would answer it with a redirect to the login,
@@ -9,6 +11,7 @@ so this module opens it to everyone in `URL_ROLES` when it is imported, which on
 from django.http import HttpResponse
 from django.urls import path
 
+from bench.baselines import RecordDetailView, RecordListView, stock_site
 from config import access
 from config.urls import urlpatterns as project_urlpatterns
 
@@ -20,5 +23,14 @@ def bare(request):
 
 
 access.URL_ROLES[BARE_URL_NAME] = access.EVERYONE
+# the stock pages the project's are measured against (bench/baselines.py): the same roles as the pages they stand for
+access.URL_ROLES["bench_stock:*"] = access.OFFICIALS
+access.URL_ROLES["bench-list"] = access.URL_ROLES["bench-detail"] = frozenset({access.ENTERPRISE})
 
-urlpatterns = [path("bench/bare/", bare, name=BARE_URL_NAME), *project_urlpatterns]
+urlpatterns = [
+    path("bench/bare/", bare, name=BARE_URL_NAME),
+    path("bench/stock/", stock_site.urls),
+    path("bench/list/", RecordListView.as_view(), name="bench-list"),
+    path("bench/detail/<int:pk>/", RecordDetailView.as_view(), name="bench-detail"),
+    *project_urlpatterns,
+]

@@ -13,6 +13,10 @@ during the run falls on every page alike:
 - `portal_search_N` — `/portal/?q=<--search>`, the same list searched by a part of the project name.
 - `portal_record_page` — `/portal/records/<id>/` for a draft whose every section is filled: all stages, several
   unit projects, participating units, persons, drawing-review staff and the attachments' rows (no files).
+- `plain_list_view`, `plain_detail_view` — a plain Django ListView of the same 20 rows and columns and a plain
+  DetailView rendering every field of the same record and its rows (bench/baselines.py); the list and the record
+  page are printed once more as ratios to them (`portal_list_N_vs_plain`, `portal_record_page_vs_plain`: issue 11
+  item 9 asks for at least 0.5x).
 
 Each is printed as requests/s and as p50 and p95 latency (`_p50_ms`, `_p95_ms`), every one with its ratio to the
 bare view's figure (`(0.14x bare)`). A request counts only when it answers 200 and its body holds a marker of the
@@ -744,6 +748,9 @@ def run(options: argparse.Namespace) -> list[Measurement]:
                     f"portal_search_{n}", f"/portal/?{urlencode({'q': options.search})}", fixture.search_markers, cookie
                 ),
                 Target("portal_record_page", f"/portal/records/{fixture.record_id}/", fixture.record_markers, cookie),
+                # issue 11 item 9: a plain ListView and DetailView of the same rows (bench/baselines.py)
+                Target("plain_list_view", "/bench/list/", fixture.list_markers, cookie),
+                Target("plain_detail_view", f"/bench/detail/{fixture.record_id}/", fixture.record_markers, cookie),
             ]
             if options.warmup:
                 for target in targets:
@@ -764,7 +771,24 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             note(f"--keep: the records stay; log in at /portal/login/ as {CLERK_USERNAME} / {fixture.password}")
         else:
             cleanup(fixture)
-    return measurements(results)
+    return measurements(results) + plain_measurements(results)
+
+
+def plain_measurements(results: list[Result]) -> list[Measurement]:
+    """The portal's list and record page next to the plain ListView / DetailView of the same rows (issue 11 item 9:
+    at least half as fast): requests/s and p95 latency, as ratios to `plain_list_view` / `plain_detail_view`."""
+    by_name = {r.name: r for r in results}
+    pairs = [(name, "plain_list_view") for name in by_name if name.startswith("portal_list_")]
+    pairs.append(("portal_record_page", "plain_detail_view"))
+    lines = []
+    for page, plain in pairs:
+        if page not in by_name or plain not in by_name:
+            continue
+        r, base = by_name[page], by_name[plain]
+        lines.append(Measurement(f"{page}_vs_plain", r.rate, "req/s", ratio(r.rate, base.rate), plain))
+        p95, base95 = r.percentile(0.95), base.percentile(0.95)
+        lines.append(Measurement(f"{page}_vs_plain_p95_ms", 1000 * p95, "ms", ratio(p95, base95), plain, 1))
+    return lines
 
 
 def measurements(results: list[Result]) -> list[Measurement]:

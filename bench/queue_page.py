@@ -11,12 +11,18 @@ turns (as portal_pages):
 - `queue_city` — the same for a reviewer of the 南宁市 city bureau (450100), who sees, read-only, those of the
   county bureaus under it (P2: review.selectors.queue_for).
 - `queue_province` — the same for provincial staff of 广西 (450000), who see the whole province: all N.
+- `stock_county`, `stock_province` — the baseline of issue 11 item 9: a stock Django admin changelist of the same
+  model (bench/baselines.py: a plain ModelAdmin, the queue's columns and order, the project's scoping, no custom
+  queryset) showing the same 100 rows to the county reviewer and to provincial staff.
+- `workbench_county`, `workbench_province` — the 审核工作台 (/admin/: the counts and the next deadlines).
 - `queue_record_page` — the queue's page of one record (the change view: every section, the rule check, the
   decision buttons) of the county's queue, for the county reviewer.
 
-Each is printed as requests/s and as p50 and p95 latency, with its ratio to the bare view's figure. A request
-counts only when it answers 200 and its body holds the page's marker (the project number of the queue's expected
-first row, read with `queue_for` — so a login page or an empty queue never counts); one failure stops the run.
+Each is printed as requests/s and as p50 and p95 latency, with its ratio to the bare view's figure; the queue and
+the workbench of each of the two officials once more as ratios to the stock changelist (`queue_county_vs_stock`…).
+A request counts only when it answers 200 and its body holds the page's marker (the project number of the queue's
+expected first row, read with `queue_for` — so a login page or an empty queue never counts); one failure stops the
+run.
 
 The data. The authorities of Guangxi (the provincial office, the city bureaus, a county bureau for every current
 county, each under the one above), created for the run; `--enterprises` survey and design enterprises of the
@@ -42,7 +48,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from bench.common import BenchError, Measurement, Stopwatch, note
+from bench.common import BenchError, Measurement, Stopwatch, note, ratio
 from bench.load_records import (
     LoadMode,
     _counties_and_campaigns,
@@ -77,12 +83,16 @@ PROVINCE = "450000"  # 广西
 CITY = "450100"  # 南宁市
 COUNTY = "450103"  # 南宁市青秀区
 QUEUE_PATH = "/admin/review/reviewqueueitem/"
+WORKBENCH_PATH = "/admin/"  # the 审核工作台 is the admin's index for officials
+STOCK_PATH = "/bench/stock/review/reviewqueueitem/"  # the stock changelist of the same model (bench/baselines.py)
 COPY_BATCH = 1_000
 OFFICIALS = {
     "county": Official("bench_queue_county", "reviewer", COUNTY, "黄志明"),
     "city": Official("bench_queue_city", "reviewer", CITY, "韦丽娟"),
     "province": Official("bench_queue_province", "provincial", PROVINCE, "覃建国"),
 }
+#: the officials whose queue and workbench are measured next to the stock changelist
+STOCK_OFFICIALS = ("county", "province")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -243,12 +253,20 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             for key, official in OFFICIALS.items():
                 cookies[key], session_key = login(port, official.username, fixture.password, "/admin/login/", "/admin/")
                 fixture.session_keys.append(session_key)
-            listed = b'id="result_list"'
+            listed, workbench = b'id="result_list"', b'id="wb-queue"'
             targets = [
                 Target("bare_view", BARE_PATH, (b"ok",), cookies["county"]),
                 *(
                     Target(f"queue_{key}", QUEUE_PATH, (listed, fixture.first_rows[key]), cookies[key])
                     for key in OFFICIALS
+                ),
+                *(
+                    Target(f"stock_{key}", STOCK_PATH, (listed, fixture.first_rows[key]), cookies[key])
+                    for key in STOCK_OFFICIALS
+                ),
+                *(
+                    Target(f"workbench_{key}", WORKBENCH_PATH, (workbench, fixture.first_rows[key]), cookies[key])
+                    for key in STOCK_OFFICIALS
                 ),
                 Target(
                     "queue_record_page",
@@ -281,4 +299,21 @@ def run(options: argparse.Namespace) -> list[Measurement]:
                 cleanup(fixture)
             except Exception as error:  # the figures are printed all the same; the data stays for a --truncate-existing
                 note(f"cleanup failed, the data stays ({type(error).__name__}: {error})")
-    return measurements(results)
+    return measurements(results) + stock_measurements(results)
+
+
+def stock_measurements(results: list[Result]) -> list[Measurement]:
+    """The queue and the workbench of each official next to the stock changelist of the same rows (issue 11 item 9:
+    at least as fast): requests/s and p95 latency, as ratios to `stock_<official>`."""
+    by_name = {r.name: r for r in results}
+    lines = []
+    for key in STOCK_OFFICIALS:
+        stock = by_name.get(f"stock_{key}")
+        if stock is None:
+            continue
+        for page in (f"queue_{key}", f"workbench_{key}"):
+            r = by_name[page]
+            lines.append(Measurement(f"{page}_vs_stock", r.rate, "req/s", ratio(r.rate, stock.rate), f"stock_{key}"))
+            p95, base = r.percentile(0.95), stock.percentile(0.95)
+            lines.append(Measurement(f"{page}_vs_stock_p95_ms", 1000 * p95, "ms", ratio(p95, base), f"stock_{key}", 1))
+    return lines

@@ -164,6 +164,7 @@ class WorkingDaysLeft:
         self.now = now or timezone.now()
         self.today = self.now.astimezone(SHANGHAI).date()
         self._calendar = _Calendar()
+        self._days: dict[dt.date, int | None] = {}  # by the deadline's day: a page's rows share a few days
 
     def __call__(self, deadline: dt.datetime | None) -> DaysLeft | None:
         if deadline is None:
@@ -171,15 +172,16 @@ class WorkingDaysLeft:
         if deadline < self.now:
             return DaysLeft(0, True, deadline)
         last = deadline.astimezone(SHANGHAI).date()
-        try:
-            days = sum(
-                1
-                for n in range(1, (last - self.today).days + 1)
-                if self._calendar.is_workday(self.today + dt.timedelta(days=n))
-            )
-        except DomainError:  # a year nobody has entered the calendar of
-            days = None
-        return DaysLeft(days, False, deadline)
+        if last not in self._days:
+            try:
+                self._days[last] = sum(
+                    1
+                    for n in range(1, (last - self.today).days + 1)
+                    if self._calendar.is_workday(self.today + dt.timedelta(days=n))
+                )
+            except DomainError:  # a year nobody has entered the calendar of
+                self._days[last] = None
+        return DaysLeft(self._days[last], False, deadline)
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,22 @@ from bench.common import LINE_RE
 from bench.pages import database_url
 from tests.review.conftest import seeded  # noqa: F401  (seed data for transactional tests)
 
-PAGES = ["bare_view", "bare_view_no_session", "portal_list_50", "portal_search_50", "portal_record_page"]
+PAGES = [
+    "bare_view",
+    "bare_view_no_session",
+    "portal_list_50",
+    "portal_search_50",
+    "portal_record_page",
+    "plain_list_view",
+    "plain_detail_view",
+]
+#: issue 11 item 9: the list and the record page next to a plain ListView / DetailView of the same rows
+VS_PLAIN = [
+    "portal_list_50_vs_plain",
+    "portal_list_50_vs_plain_p95_ms",
+    "portal_record_page_vs_plain",
+    "portal_record_page_vs_plain_p95_ms",
+]
 
 
 @pytest.mark.slow
@@ -42,8 +57,10 @@ def test_portal_pages_measures_every_page_against_the_bare_view(capsys):
         match = LINE_RE.fullmatch(line)
         assert match, f"not `name: value unit (ratio)`: {line!r}"
         results[match["name"]] = match.groupdict()
-    assert list(results) == [*PAGES, *(f"{p}_p50_ms" for p in PAGES), *(f"{p}_p95_ms" for p in PAGES)]
-    assert {r["baseline"] for r in results.values()} == {"bare"}
+    bare_lines = [*PAGES, *(f"{p}_p50_ms" for p in PAGES), *(f"{p}_p95_ms" for p in PAGES)]
+    assert list(results) == [*bare_lines, *VS_PLAIN]
+    assert {results[name]["baseline"] for name in bare_lines} == {"bare"}
+    assert [results[name]["baseline"] for name in VS_PLAIN] == ["plain_list_view"] * 2 + ["plain_detail_view"] * 2
     for page in PAGES:
         assert results[page]["unit"] == "req/s"
         assert float(results[page]["value"]) > 0

@@ -14,7 +14,24 @@ from bench.__main__ import main
 from bench.common import LINE_RE
 from tests.review.conftest import seeded  # noqa: F401  (seed data for transactional tests)
 
-PAGES = ["bare_view", "queue_county", "queue_city", "queue_province", "queue_record_page"]
+PAGES = [
+    "bare_view",
+    "queue_county",
+    "queue_city",
+    "queue_province",
+    "stock_county",
+    "stock_province",
+    "workbench_county",
+    "workbench_province",
+    "queue_record_page",
+]
+#: issue 11 item 9: the queue and the workbench next to the stock changelist of the same rows
+VS_STOCK = [
+    f"{page}_{who}_vs_stock{suffix}"
+    for who in ("county", "province")
+    for page in ("queue", "workbench")
+    for suffix in ("", "_p95_ms")
+]
 
 
 @pytest.mark.slow
@@ -53,8 +70,11 @@ def test_queue_page_measures_every_official_s_queue_against_the_bare_view(capsys
         match = LINE_RE.fullmatch(line)
         assert match, f"not `name: value unit (ratio)`: {line!r}"
         results[match["name"]] = match.groupdict()
-    assert list(results) == [*PAGES, *(f"{p}_p50_ms" for p in PAGES), *(f"{p}_p95_ms" for p in PAGES)]
-    assert {r["baseline"] for r in results.values()} == {"bare"}
+    bare_lines = [*PAGES, *(f"{p}_p50_ms" for p in PAGES), *(f"{p}_p95_ms" for p in PAGES)]
+    assert list(results) == [*bare_lines, *VS_STOCK]
+    assert {results[name]["baseline"] for name in bare_lines} == {"bare"}
+    for name in VS_STOCK:
+        assert results[name]["baseline"] == f"stock_{name.split('_')[1]}"
     assert float(results["bare_view"]["value"]) > 0
     for page in PAGES:
         assert results[page]["unit"] == "req/s"  # a slow page on a busy machine may finish none within the second

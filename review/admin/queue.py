@@ -47,6 +47,7 @@ from ..selectors import (
 )
 from ..services import approve_record, check_real_name, may_mark_fraud, reject_record
 from ..workdays import SHANGHAI
+from .fast_list import CampaignListFilter
 from .record_page import (
     RECORD_PAGE_PREFETCH,
     RECORD_PAGE_RELATED,
@@ -140,7 +141,7 @@ COLUMNS = [
 class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = COLUMNS
     list_display_links = ["prj_name"]
-    list_filter = ["status", CityFilter, "campaign", ("track", TrackListFilter), DeadlineFilter]
+    list_filter = ["status", CityFilter, ("campaign", CampaignListFilter), ("track", TrackListFilter), DeadlineFilter]
     search_fields = ["project__prj_name", "project__prj_num", "enterprise__name", "enterprise__credit_code"]
     list_select_related = ["enterprise", "project", "campaign", "track__campaign", "responsible_authority"]
     actions = ["approve_selected"]
