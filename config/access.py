@@ -43,6 +43,10 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "portal:attachment": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     "portal:credit_file": frozenset({ENTERPRISE}),  # the enterprise's own credit file (诚信档案, G10)
     "portal:notices": frozenset({ENTERPRISE}),  # the enterprise's decision notices (issue 5 item 8)
+    # 核对信息, 回执 and 删除草稿 (issue 11 item 7): the enterprise's own records only (record_for_page scopes them)
+    "portal:record_check": frozenset({ENTERPRISE}),
+    "portal:record_receipt": frozenset({ENTERPRISE}),
+    "portal:record_delete": frozenset({ENTERPRISE}),
     "portal:*": frozenset({ENTERPRISE}),
 }
 

@@ -2251,7 +2251,10 @@ def _demo_pdf(title: str) -> bytes:
 
 
 def _attach(ctx: _Context, record: Record, spec: DemoRecord, clerk: User) -> None:
-    """The clerk uploads the required documents (a draft only the bid-winning notice; G6: the application too)."""
+    """The clerk uploads the required documents (a draft only the bid-winning notice; G6: the application too).
+    A deregistered enterprise uploads nothing (projects.selectors.enterprise_refusal): its draft stays as it was."""
+    if ENTERPRISE_BY_KEY[spec.enterprise].status == EnterpriseStatus.DEREGISTERED:
+        return
     if spec.status == RecordStatus.DRAFT:
         kinds = [AttachmentKind.BID_NOTICE]
     else:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Region
 from grading import rules
 from grading.checks import Problem
-from projects import codes
+from projects import carry, codes
 from projects.models import Record, UnitProject
 from projects.selectors import PROJECT_IDENTITY_FIELDS, SHARED_PARTS, SharedAccess
 from projects.services import editable_fields, shared_part_note
@@ -232,6 +232,7 @@ class FieldView:
     options: list[Option] = field(default_factory=list)
     regions: list[RegionLevelSelect] = field(default_factory=list)
     problem: str = ""
+    carried: str = ""  # the stage a value not yet saved was carried from (projects.carry): "招投标备案"
 
     @property
     def display(self) -> str:
@@ -368,6 +369,7 @@ class PageBuilder:
         self.editable = editable
         self.shared = shared
         self.regions = RegionPicker()
+        self.suggestions: dict[str, carry.Suggestion] = {}
 
     def field(self, spec: Spec, path: str, value: str, *, required_path: str = "") -> FieldView:
         f = spec.field
@@ -397,6 +399,14 @@ class PageBuilder:
             view.regions = self.regions.selects(view.id, value, chain)
         return view
 
+    def carry(self, view: FieldView, suggestion: carry.Suggestion) -> None:
+        """Prefill an input of a stage not yet entered with what an earlier stage says (saved only by 修改保存)."""
+        view.value = suggestion.value
+        view.carried = str(rules.PART_BY_KEY[suggestion.source_part].label)
+        if view.options:
+            for option in view.options:
+                option.selected = option.value == suggestion.value
+
     def part(self, part: rules.Part) -> PartView:
         shared = part.key in SHARED_PARTS
         readonly = not self.editable or (shared and not self.shared.editable)
@@ -410,6 +420,10 @@ class PageBuilder:
             if shared and not self.shared.visible:  # another firm's entries: only what identifies the project
                 shown = [s for s in shown if s.name in PROJECT_IDENTITY_FIELDS]
             view.fields = [self.field(s, f"{part.key}.{s.name}", values.get(s.name, defaults[s.name])) for s in shown]
+            if not readonly:
+                for f in view.fields:
+                    if (suggestion := self.suggestions.get(f.name)) is not None:
+                        self.carry(f, suggestion)
             return view
         defaults = _defaults(part)
         for i, row in enumerate(self.values.get(part.key) or []):
@@ -473,6 +487,9 @@ def build_sections(
     if not shared.visible:
         values, kept = mask_shared(values, kept)
     builder = PageBuilder(record, values, kept, editable=editable, shared=shared)
+    if editable:  # stages not yet entered are prefilled from the stages before them (not for a posted stage)
+        offered = carry.suggestions(values).items()
+        builder.suggestions = {p: s for p, s in offered if posted is None or p.split(".")[0] not in posted}
     return builder.build(completeness, list(problems))
 
 

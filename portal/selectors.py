@@ -147,3 +147,16 @@ def region_chain(code: str) -> list[Region]:
 def notices(user) -> QuerySet[RecordTransition]:
     """The decision notices of the enterprise (issue 5 item 8), newest first, with their projects (one query)."""
     return notices_for(user).select_related("record__project", "record__responsible_authority")
+
+
+def latest_receipt(record: Record) -> RecordTransition | None:
+    """The receipt (回执) of the record's latest submission (to its authority or to direct review), or None; a
+    record submitted again after a rejection has a new one."""
+    if record.submitted_at is None:
+        return None
+    return (
+        RecordTransition.objects.filter(record=record)
+        .exclude(receipt_no="")
+        .order_by("-at", "-id")
+        .first()
+    )

@@ -23,15 +23,15 @@ from accounts.errors import DomainError
 from grading.checks import entry_problems, section_completeness
 from grading.rules import REQUIRED_ATTACHMENTS
 from projects.attachments import attachment_add, attachment_remove, several_files_refusal
-from projects.campaigns import campaign_offers, start_refusal
+from projects.campaigns import campaign_offer, campaign_offers, start_refusal
 from projects.models import AttachmentKind, Record, RecordStatus
-from projects.selectors import shared_access
-from projects.services import record_save, record_start
+from projects.selectors import enterprise_refusal, shared_access
+from projects.services import deletion_refusal, record_delete, record_save, record_start
 from review import selectors as review_selectors
 from review.notices import mark_notices_read
 from review.reasons import DirectReviewReason
 from review.selectors import WorkingDaysLeft
-from review.services import SubmitRefused, request_direct_review, submit_record
+from review.services import SubmitRefused, request_direct_review, submit_preview, submit_record
 from sync.selectors import national_status
 
 from . import auth, page, selectors
@@ -175,8 +175,11 @@ def notices(request):
 @require_http_methods(["GET", "POST"])
 def record_new(request):
     enterprise = request.user.enterprise
+    refusal = enterprise_refusal(enterprise)  # a deregistered enterprise starts nothing (said on every page)
+    if refusal and request.method == "POST":
+        return _forbidden(request, refusal)
     offers = campaign_offers(enterprise, timezone.localdate())
-    open_offers = [o for o in offers if o.is_open]
+    open_offers = [] if refusal else [o for o in offers if o.is_open]
     form = RecordStartForm(
         request.POST or None,
         campaigns=selectors.campaigns_for(enterprise),  # a closed one posted is refused in the notice's words
@@ -234,7 +237,8 @@ def _render_record(
     status: int = 200,
     direct: dict | None = None,
 ) -> HttpResponse:
-    editable = record.is_editable_by_enterprise
+    # G7, and a deregistered enterprise keeps its records to look at and print only (projects.selectors)
+    editable = record.is_editable_by_enterprise and not enterprise_refusal(record.enterprise)
     shared = shared_access(record)
     at_entry = not problems and editable and posted is None
     if at_entry:  # a negative amount is marked at its field (issue 9)
@@ -286,6 +290,7 @@ def _render_record(
         **_direct_review_panel(record, attachments, editable and not closed, direct or {}, upload_form),
         "national": national_status(record),
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
+        "receipt": selectors.latest_receipt(record),
     }
     panel = context["direct_review"]
     if panel and upload_form is not None and upload_form is panel["upload_form"]:
@@ -328,7 +333,7 @@ def record_page(request, pk: int):
     try:
         record_save(record_id=record.pk, user=request.user, data=data, expected_version=version or 0)
     except DomainError as exc:
-        if exc.code in ("forbidden", "locked"):
+        if exc.code in ("forbidden", "locked", "deregistered"):
             return _forbidden(request, str(exc.message))
         return _render_record(
             request,
@@ -353,11 +358,90 @@ def record_submit(request, pk: int):
     except SubmitRefused as exc:
         return _render_record(request, record, problems=exc.problems, error=str(exc.message), status=422)
     except DomainError as exc:
-        if exc.code in ("forbidden", "locked"):
+        if exc.code in ("forbidden", "locked", "deregistered"):
             return _forbidden(request, str(exc.message))
         return _render_record(request, record, error=str(exc.message), status=400)
     messages.success(request, _("The record was submitted for review."))
-    return redirect("portal:record", pk=record.pk)
+    return redirect("portal:record_receipt", pk=record.pk)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 核对信息 before 提交审核, the receipt (回执) after it, 删除草稿 (issue 11 item 7)
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def record_check(request, pk: int):
+    """核对信息: every section's entered values, the attachments, the campaign's terms and the rule check; the
+    提交审核 button is here, and only when nothing is wrong."""
+    record = selectors.record_for_page(request.user, pk)
+    if not record.is_editable_by_enterprise:  # already sent or decided: nothing left to check
+        return redirect("portal:record", pk=record.pk)
+    shared = shared_access(record)
+    preview = submit_preview(record=record, user=request.user)
+    problems = page.mask_shared_problems(preview.problems, shared)
+    sections = page.build_sections(
+        record, editable=False, shared=shared, completeness=section_completeness(record), problems=problems
+    )
+    attachments = list(record.attachments.all())
+    present = {a.kind for a in attachments}
+    return render(
+        request,
+        "portal/record_check.html",
+        {
+            "nav": "records",
+            "record": record,
+            "project": record.project,
+            "sections": [s for s in sections if s.key != "attachments"],
+            "attachments": attachments,
+            "missing_kinds": [AttachmentKind(k).label for k in REQUIRED_ATTACHMENTS if k not in present],
+            "preview": preview,
+            "problems": problems,
+            "loose_problems": page.problems_without_section(problems),
+            "offer": campaign_offer(record.campaign, record.enterprise, timezone.localdate()),
+        },
+    )
+
+
+@require_GET
+def record_receipt(request, pk: int):
+    """回执: the receipt of the record's latest submission, printable; reachable from the record page."""
+    record = selectors.record_for_page(request.user, pk)
+    receipt = selectors.latest_receipt(record)
+    if receipt is None:
+        raise Http404
+    context = {
+        "nav": "records",
+        "record": record,
+        "project": record.project,
+        "receipt": receipt,
+        "deadline": WorkingDaysLeft()(record.review_deadline) if _pending(record) else None,
+    }
+    return render(request, "portal/record_receipt.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def record_delete_view(request, pk: int):
+    """删除草稿: a confirmation page naming the record (GET), the deletion (POST, projects.services.record_delete)."""
+    record = selectors.record_for_page(request.user, pk)
+    if request.method == "GET":
+        refusal = enterprise_refusal(record.enterprise) or deletion_refusal(record)
+        context = {
+            "nav": "records",
+            "record": record,
+            "project": record.project,
+            "refusal": refusal,
+            "attachments": list(record.attachments.all()),
+            "shared_others": record.project.records.exclude(pk=record.pk).exists(),
+        }
+        return render(request, "portal/record_delete.html", context, status=403 if refusal else 200)
+    try:
+        name = record_delete(record_id=record.pk, user=request.user)
+    except DomainError as exc:
+        return _forbidden(request, str(exc.message))
+    messages.success(request, _("The draft “%(name)s” was deleted.") % {"name": name})
+    return redirect("portal:records")
+
 
 
 @require_POST
@@ -379,7 +463,7 @@ def record_direct_review(request, pk: int):
         ) % {"count": count}
         return _render_record(request, record, problems=exc.problems, error=error, direct=posted, status=422)
     except DomainError as exc:
-        if exc.code in ("forbidden", "locked"):
+        if exc.code in ("forbidden", "locked", "deregistered"):
             return _forbidden(request, str(exc.message))
         href = "#f-direct-reason" if exc.field == "reason" else "#f-direct-reason_code"
         problem = page.ProblemView(str(exc.message), href, "G6")
@@ -413,7 +497,7 @@ def attachment_upload(request, pk: int):
                 uploaded_file=form.cleaned_data["file"],
             )
         except DomainError as exc:
-            if exc.code in ("forbidden", "locked"):
+            if exc.code in ("forbidden", "locked", "deregistered"):
                 return _forbidden(request, str(exc.message))
             form.add_error("file" if exc.field == "file" else None, str(exc.message))
         else:

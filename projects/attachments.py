@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import DomainError
 
 from .models import Attachment, AttachmentKind, Record, RecordStatus
+from .selectors import refuse_if_deregistered
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _lock_open_record(record_id: int, user) -> Record:
         raise DomainError(_("This record does not exist."), code="not_found")
     if not getattr(user, "enterprise_id", None) or user.enterprise_id != record.enterprise_id:
         raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+    refuse_if_deregistered(record.enterprise)
     if not record.is_editable_by_enterprise:
         if record.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
             message = _("This record has already been submitted and is waiting for review.")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts import validators as v
+from accounts.errors import DomainError
 from accounts.models import Authority, Enterprise, EnterpriseKind, Qualification, Region, Role
 from accounts.scoping import Scoped, jurisdiction_prefix
 
@@ -583,6 +584,16 @@ class Record(Scoped, FSMModelMixin, models.Model):
     def clean_fields(self, exclude=None) -> None:
         # The status is protected (django-fsm): only transitions set it, so validation never writes it back.
         super().clean_fields(exclude={*(exclude or ()), "status"})
+
+    def delete(self, *args, **kwargs):
+        """G7: only a draft never submitted is ever deleted (projects.services.record_delete); whatever else calls
+        delete() is refused here, and a record with a transition row is refused by the database (PROTECT)."""
+        if self.status != RecordStatus.DRAFT or self.submitted_at is not None:
+            raise DomainError(
+                _("Only a draft that was never submitted can be deleted; this record has been submitted for review."),
+                code="locked",
+            )
+        return super().delete(*args, **kwargs)
 
     @property
     def is_editable_by_enterprise(self) -> bool:

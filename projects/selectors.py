@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from accounts.errors import DomainError
 from accounts.models import Region
 
 from .models import BuilderLicence, DeclaredProject, Project, Record, RecordStatus
@@ -94,3 +96,34 @@ def region_accepted(code: str, year: int) -> bool:
     """A region code is accepted for a campaign year when it was in force that year or is in force now."""
     region = Region.objects.filter(code=code).first()
     return region is not None and (region.is_valid_in(year) or region.is_current)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A deregistered enterprise (已注销, issue 11 item 7): the one rule of what it may still do
+# --------------------------------------------------------------------------------------------------------------
+
+
+def enterprise_refusal(enterprise) -> str:
+    """Why `enterprise` may no longer change anything on the platform, or "" when it may.
+
+    An enterprise marked 已注销 no longer exists as a legal person: nobody can answer for new declarations in its
+    name. The notices say nothing of it, so it keeps what is already there (its records and their decisions, to
+    look at and print) and may not start, change, submit, send to direct review or delete a record. Every write
+    service asks this one function (projects.services, projects.attachments, review.services); the portal shows its
+    words on every page.
+    """
+    if enterprise is not None and enterprise.is_deregistered:
+        return str(
+            _(
+                "Your enterprise has been deregistered (已注销): you can still look at and print its records and "
+                "their decisions, but you can no longer start, change, submit or delete a record."
+            )
+        )
+    return ""
+
+
+def refuse_if_deregistered(enterprise) -> None:
+    """Raise DomainError "deregistered" when `enterprise` may no longer change anything (enterprise_refusal)."""
+    refusal = enterprise_refusal(enterprise)
+    if refusal:
+        raise DomainError(refusal, code="deregistered")

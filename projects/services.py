@@ -19,6 +19,7 @@ from accounts.models import Enterprise, Region, RegionLevel
 from . import selectors
 from .campaigns import scope_refusals, start_refusal
 from .models import (
+    Attachment,
     BuilderLicence,
     Campaign,
     Censor,
@@ -31,24 +32,30 @@ from .models import (
     ProjectCorp,
     Record,
     RecordPerson,
+    RecordStatus,
     Tender,
     UnitProject,
 )
 from .selectors import find_known_project
 
 
+def next_in_sequence(key: str) -> int:
+    """The next number of the sequence `key` (1, 2, …), drawn atomically: two transactions never get the same."""
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, last) VALUES (%s, 1) "
+            f"ON CONFLICT (key) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [key],
+        )
+        return cursor.fetchone()[0]
+
+
 def allocate_prj_num(*, county_code: str, on: dt.date) -> str:
     """项目编号 = region(6) + yyMMdd + 4-digit sequence, the sequence drawn atomically per region and day."""
     key = f"prj:{county_code}:{on:%y%m%d}"
-    table = NumberSequence._meta.db_table
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, last) VALUES (%s, 1) "
-                f"ON CONFLICT (key) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [key],
-            )
-            seq = cursor.fetchone()[0]
+        seq = next_in_sequence(key)
         if seq > 9999:
             raise DomainError(
                 _("No project number is left for this region today; try again tomorrow."),
@@ -86,6 +93,7 @@ def record_start(
     (G2–G4); `historical` is for the demo and migrations, which seed records of campaigns that have closed.
     """
     if not historical:
+        selectors.refuse_if_deregistered(enterprise)
         refusal = start_refusal(enterprise, campaign, timezone.localdate())
         if refusal is not None:
             raise DomainError(refusal.message, code=refusal.rule, field="campaign")
@@ -428,6 +436,7 @@ def record_save(*, record_id: int, user, data: dict, expected_version: int) -> R
     record = Record.objects.select_for_update().select_related("project").get(pk=record_id)
     if getattr(user, "enterprise_id", None) != record.enterprise_id:
         raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+    selectors.refuse_if_deregistered(record.enterprise)
     if not record.is_editable_by_enterprise:
         raise DomainError(
             _("This record has been decided by the authority and can no longer be changed."), code="locked"
@@ -470,3 +479,62 @@ def record_save(*, record_id: int, user, data: dict, expected_version: int) -> R
     record.version += 1
     record.save(update_fields=["draft_inputs", "version", "updated_at"])
     return record
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 删除草稿: a draft never submitted is the enterprise's own scratch; anything ever submitted is the authority's too
+# --------------------------------------------------------------------------------------------------------------
+
+
+def deletion_refusal(record: Record) -> str:
+    """Why `record` cannot be deleted, or "" when it can: only a draft never submitted (G7: a record submitted,
+    decided or rejected has a review history, and a rejected one is corrected and submitted again, not deleted)."""
+    if record.status == RecordStatus.DRAFT and record.submitted_at is None:
+        return ""
+    if record.status == RecordStatus.REJECTED:
+        return str(
+            _(
+                "This record was rejected by the authority and has a review history, so it cannot be deleted: "
+                "correct it and submit it again."
+            )
+        )
+    return str(_("Only a draft that was never submitted can be deleted; this record has been submitted for review."))
+
+
+@transaction.atomic
+def record_delete(*, record_id: int, user) -> str:
+    """删除草稿: delete a draft of the user's enterprise that was never submitted, with its stages, rows and
+    attachments (their files are removed from storage once the transaction commits); return the project's name.
+
+    A shared project (ADR 0008) stays as long as another enterprise claims it, and the next claim becomes its
+    keeper; a project no other record claims goes with the draft. G7: a record ever submitted is refused ("locked"),
+    and the database refuses too (its transition rows PROTECT it).
+    """
+    record = Record.objects.select_for_update(of=("self",)).select_related("project").filter(pk=record_id).first()
+    if record is None:
+        raise DomainError(_("This record does not exist."), code="not_found")
+    if getattr(user, "enterprise_id", None) != record.enterprise_id:
+        raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+    selectors.refuse_if_deregistered(record.enterprise)
+    refusal = deletion_refusal(record)
+    if refusal:
+        raise DomainError(refusal, code="locked")
+    lock_shared_project(record)  # no other claim submits (and freezes the project) while it loses a claim
+    project, name = record.project, record.project.prj_name
+    files = [(a.file.storage, a.file.name) for a in Attachment.objects.filter(record=record) if a.file.name]
+    try:
+        with transaction.atomic():
+            record.delete()
+            if not Record.objects.filter(project=project).exists():
+                project.delete()  # its 单体 with it; nobody else claims it
+    except models.ProtectedError as exc:  # something of the authorities' refers to it (e.g. a logged look at it)
+        raise DomainError(
+            _("The authority's files refer to this record, so it cannot be deleted."), code="locked"
+        ) from exc
+
+    def remove_files() -> None:
+        for storage, file_name in files:
+            storage.delete(file_name)
+
+    transaction.on_commit(remove_files)
+    return name

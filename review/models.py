@@ -211,6 +211,10 @@ class RecordTransition(Scoped, models.Model):
     mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     mail_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read by the enterprise at"), null=True, blank=True)
+    # 回执编号 of a submission (to the authority or to direct review), unique, printed on the enterprise's receipt
+    # (issue 11 item 7); written by review.services.write_transition, the one place that numbers receipts.
+    receipt_no = models.CharField(_("receipt number"), max_length=32, blank=True)
+
 
     class Meta:
         verbose_name = _("record transition")
@@ -222,6 +226,11 @@ class RecordTransition(Scoped, models.Model):
                 fields=["mail_status"],
                 name="transition_mail_to_send",
                 condition=models.Q(mail_status="to_send"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt_no"], condition=~models.Q(receipt_no=""), name="transition_receipt_no_unique"
             ),
         ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 import pghistory
@@ -38,8 +39,8 @@ from projects.models import (
     RecordStatus,
     Tender,
 )
-from projects.selectors import declared_elsewhere
-from projects.services import lock_shared_project
+from projects.selectors import declared_elsewhere, enterprise_refusal, refuse_if_deregistered
+from projects.services import lock_shared_project, next_in_sequence
 
 from . import signals
 from .models import CalendarAlert, CreditEntry, NoticeMail, RecordTransition, TransitionBy
@@ -70,6 +71,19 @@ class SubmitRefused(DomainError):
         self.problems = problems
 
 
+#: The transitions an enterprise gets a receipt (回执) for: a submission to its authority or to direct review.
+RECEIPT_STATES = (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW)
+
+
+def receipt_number(record: Record, at: dt.datetime) -> str:
+    """回执编号 of a submission: HZ-<the project's county code>-<day, Beijing time>-<6-digit sequence of that county
+    and day>, e.g. HZ-450103-20261207-000123; drawn atomically, so unique (and the column says so too)."""
+    day = at.astimezone(SHANGHAI).date()
+    county = record.project.county_id
+    seq = next_in_sequence(f"receipt:{county}:{day:%Y%m%d}")
+    return f"HZ-{county}-{day:%Y%m%d}-{seq:06d}"
+
+
 def write_transition(
     *,
     record: Record,
@@ -91,6 +105,8 @@ def write_transition(
     )
     if is_notice(to_status=to_status, by=by):
         row.mail_status = NoticeMail.TO_SEND
+    if to_status in RECEIPT_STATES:
+        row.receipt_no = receipt_number(record, at)
     if actor is not None:
         row.actor_name = (actor.real_name or actor.get_full_name() or actor.username)[:50]
         department = getattr(actor, "department", None) if actor.department_id else None
@@ -200,6 +216,7 @@ def _lock_for_enterprise(record_id: int, user) -> Record:
         raise DomainError(_("This record does not exist."), code="not_found")
     if getattr(user, "role", None) != Role.ENTERPRISE or user.enterprise_id != locked.enterprise_id:
         raise DomainError(_("This record belongs to another enterprise."), code="forbidden")
+    refuse_if_deregistered(locked.enterprise)
     if not locked.is_editable_by_enterprise:
         if locked.status in (RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW):
             message = _("This record has already been submitted and is waiting for review.")
@@ -238,6 +255,41 @@ def _save_sent(locked: Record) -> None:
             "updated_at",
         ]
     )
+
+
+@dataclass
+class SubmitPreview:
+    """What 提交审核 would say if pressed now (核对信息): every problem, and otherwise where the record would go."""
+
+    problems: list[Problem]
+    admission: Admission
+    authority: Authority | None = None
+    deadline: dt.datetime | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def submit_preview(*, record: Record, user, now: dt.datetime | None = None) -> SubmitPreview:
+    """The check of `submit_record` without the transition, for the page a clerk reads before submitting: the same
+    problems (grading, G1–G4, J3, a deregistered enterprise), and when there is none the responsible authority (P2)
+    and the deadline (G5, J1) a submission now would get. `record` is loaded as grading.checks.load_record reads
+    it (the portal's record_for_page does). Changes nothing."""
+    now = now or timezone.now()
+    problems, answer = _submission_problems(record, now)
+    refusal = enterprise_refusal(record.enterprise)
+    if refusal:
+        problems = [Problem("", "", refusal, "deregistered"), *problems]
+    preview = SubmitPreview(problems, answer)
+    if problems:
+        return preview
+    try:
+        preview.authority = responsible_authority(record.project.county)
+        preview.deadline = _deadline(record, now)
+    except DomainError as exc:  # no authority, or a year whose calendar nobody entered: submit says the same
+        preview.problems.append(Problem("", "", str(exc.message), exc.code or "calendar"))
+    return preview
 
 
 def submit_record(*, record_id: int, user) -> Record:

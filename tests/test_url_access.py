@@ -104,3 +104,12 @@ def test_unnamed_and_unknown_urls_are_denied():
     assert access.roles_for(None) == frozenset()
     assert access.roles_for("no-such-view") == frozenset()
     assert access.roles_for("admin:projects_record_change") == access.OFFICIALS
+
+
+def test_the_clerks_flow_pages_are_in_the_map_for_enterprises_only():
+    """核对信息, 回执, 删除草稿 (issue 11 item 7): walked above, named in the map, enterprises only."""
+    names = {name for _path, name in ALL_URLS}
+    for name in ("portal:record_check", "portal:record_receipt", "portal:record_delete"):
+        assert name in names
+        assert name in access.URL_ROLES
+        assert access.roles_for(name) == frozenset({access.ENTERPRISE})

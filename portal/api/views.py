@@ -31,7 +31,7 @@ from portal.selectors import attachment_for, campaigns_for, latest_rejection_rea
 from projects.attachments import attachment_add, attachment_remove, several_files_refusal
 from projects.models import Campaign, Record, RecordStatus
 from projects.selectors import records_visible_to, shared_access
-from projects.services import record_save, record_start
+from projects.services import record_delete, record_save, record_start
 
 from .authentication import ExpiringTokenAuthentication, fresh_token
 from .parsers import BoundedJSONParser
@@ -56,6 +56,7 @@ ERROR_STATUS = {
     "not_found": status.HTTP_404_NOT_FOUND,
     "forbidden": status.HTTP_403_FORBIDDEN,
     "locked": status.HTTP_403_FORBIDDEN,
+    "deregistered": status.HTTP_403_FORBIDDEN,
     "not_enterprise": status.HTTP_403_FORBIDDEN,
     "second_factor": status.HTTP_403_FORBIDDEN,
     "shared_fixed": status.HTTP_403_FORBIDDEN,
@@ -255,6 +256,21 @@ class RecordDetailView(ApiMixin, generics.GenericAPIView):
     )
     def patch(self, request, pk: int):
         return self.put(request, pk)
+
+    @extend_schema(
+        operation_id="records_destroy",
+        summary="Delete a draft (删除草稿)",
+        description=(
+            "Only a draft that was never submitted, with its attachments; anything submitted, rejected or decided "
+            "answers 403 `locked` (G7). A project another enterprise also declares stays for it."
+        ),
+        responses={204: None, **_errors(401, 403, 404)},
+        tags=["records"],
+    )
+    def delete(self, request, pk: int):
+        get_object_or_404(records_visible_to(request.user).only("id"), pk=pk)
+        record_delete(record_id=pk, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RecordSubmitView(ApiMixin, generics.GenericAPIView):

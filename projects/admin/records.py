@@ -353,6 +353,11 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
         # changelist skips list_select_related once a queryset selects related rows: select them all here.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Records are never deleted in the admin: a draft is deleted by its enterprise (删除草稿,
+        projects.services.record_delete, which removes its files too); anything submitted never is (G7)."""
+        return False
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "track":
             kwargs["queryset"] = Track.visible_to(request.user).select_related("campaign")

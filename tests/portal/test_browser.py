@@ -264,19 +264,23 @@ def test_the_whole_journey(journey, new_page, clerk_a, clerk_b, county_reviewer,
         assert value_of(page, path) == value, path
     assert page.locator("#restore-banner").is_hidden()
 
-    # try to submit: every missing field is listed at once, each linked to its field
+    # try to submit: 核对信息 lists every missing field at once, each linked to its field, and offers no submit
     page.click("#submit-button")
-    page.wait_for_load_state()
+    page.wait_for_url(f"{base}/portal/records/{pk}/check/")
+    assert page.locator("#confirm-submit-button").count() == 0
     problems = check_record(Record.objects.get(pk=pk))
     items = page.locator(".problem-list li")
     assert items.count() == len(problems) > 40
     listed = page.inner_text(".problem-list")
     for problem in problems:
         assert problem.message in listed
-    for href in page.eval_on_selector_all(".problem-list a", "links => links.map(a => a.getAttribute('href'))"):
-        assert page.locator(href).count() == 1, href
-    page.click(".problem-list a[href='#f-tender-tender_result_date']")
+    hrefs = page.eval_on_selector_all(".problem-list a", "links => links.map(a => a.getAttribute('href'))")
+    assert all(href.startswith(f"/portal/records/{pk}/#") for href in hrefs), hrefs
+    page.click(".problem-list a[href$='#f-tender-tender_result_date']")
+    page.wait_for_url(f"{base}/portal/records/{pk}/#f-tender-tender_result_date")
     assert page.evaluate("location.hash") == "#f-tender-tender_result_date"
+    for href in hrefs:
+        assert page.locator(href.rpartition("/")[2]).count() == 1, href
     assert Record.objects.get(pk=pk).status == RecordStatus.DRAFT
 
     # fill everything, upload the three documents, submit
@@ -288,8 +292,11 @@ def test_the_whole_journey(journey, new_page, clerk_a, clerk_b, county_reviewer,
     upload(page, "contract", "中标工程合同.pdf", PDF_BYTES)
     upload(page, "completion", "竣工验收证明.png", PNG_BYTES)
     assert page.locator(".required-kinds .present").count() == 3
-    page.click("#submit-button")
-    page.wait_for_load_state()
+    page.click("#submit-button")  # 核对信息, then 提交审核 there, then the receipt (回执)
+    page.wait_for_url(f"{base}/portal/records/{pk}/check/")
+    page.click("#confirm-submit-button")
+    page.wait_for_url(f"{base}/portal/records/{pk}/receipt/")
+    assert page.inner_text("#receipt-no").startswith("HZ-450103-")
     assert "已提交审核" in page.inner_text(".messages"), page.inner_text("main")[:2000]
     assert page.inner_text("#record-status") == "待审核"
     assert page.inner_text("#record-authority") == county_reviewer.authority.name
@@ -457,8 +464,13 @@ def test_axe_finds_no_serious_violation(journey, new_page, clerk_a, firm_a, coun
     found["list"] = serious_violations(page)
     page.goto(f"{journey}/portal/records/{record.pk}/")
     found["record"] = serious_violations(page)
-    page.click("#submit-button")  # the page with a list of problems (the builder's PDFs are not on disk: fine)
+    page.click("#submit-button")  # 核对信息 (the builder's PDFs are not on disk: fine)
     page.wait_for_load_state()
+    found["check"] = serious_violations(page)
+    page.click("#confirm-submit-button")
+    page.wait_for_load_state()
+    found["receipt"] = serious_violations(page)
+    page.goto(f"{journey}/portal/records/{record.pk}/")
     found["record (submitted)"] = serious_violations(page)
     page.goto(f"{journey}/portal/records/{rejected.pk}/")
     found["record (rejected)"] = serious_violations(page)
