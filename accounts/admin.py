@@ -24,6 +24,7 @@ from .models import (
     Role,
     User,
 )
+from .pii import MaskedPiiAdminMixin
 
 # ----------------------------------------------------------------------------------------------------------
 # Regions (GB/T 2260): read-mostly, staff may correct a name or a validity year.
@@ -172,7 +173,7 @@ class EnterpriseAdminForm(forms.ModelForm):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(MaskedPiiAdminMixin, admin.ModelAdmin):
     form = EnterpriseAdminForm
     list_display = ["name", "credit_code", "kinds_names", "status", "region", "created_at"]
     list_filter = [EnterpriseKindFilter, "status"]
@@ -221,7 +222,7 @@ class OrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(MaskedPiiAdminMixin, BaseUserAdmin):
     list_display = [
         "username",
         "real_name",

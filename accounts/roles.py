@@ -85,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.change_reviewqueueitem",
         "review.view_creditentry",
         "review.add_creditentry",
+        "review.view_piireveal",
         "sync.view_*",
         "sync.change_pushitem",  # retry and re-push (the items stay read-only)
     ],

@@ -71,7 +71,7 @@ MENUS: dict[str, tuple[Section, ...]] = {
         Section(
             "yeji-push", _("Push to the national platform"), (("sync", "PushBatch", None), ("sync", "PushItem", None))
         ),
-        Section("yeji-log", _("Logs"), (TRANSITIONS,)),
+        Section("yeji-log", _("Logs"), (TRANSITIONS, ("review", "PiiReveal", None))),
     ),
 }
 

@@ -215,7 +215,6 @@ class RecordTransition(Scoped, models.Model):
     # (issue 11 item 7); written by review.services.write_transition, the one place that numbers receipts.
     receipt_no = models.CharField(_("receipt number"), max_length=32, blank=True)
 
-
     class Meta:
         verbose_name = _("record transition")
         verbose_name_plural = _("record transitions")
@@ -338,3 +337,39 @@ class ReviewQueueItem(Record):
         proxy = True
         verbose_name = _("review queue item")
         verbose_name_plural = _("review queue")
+
+
+class PiiReveal(Scoped, models.Model):
+    """One personal-data value an official asked to see unmasked (issue 11 item 3): who, when, which record, which
+    row and field, from where. Written by review.services.reveal_pii before the value is shown; never changed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField(_("full name"), max_length=50, blank=True)
+    user_authority = models.CharField(_("authority"), max_length=100, blank=True)
+    user_department = models.CharField(_("department"), max_length=100, blank=True)
+    at = models.DateTimeField(_("at"))
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="pii_reveals")
+    model = models.CharField(_("table"), max_length=60)
+    row_id = models.PositiveBigIntegerField(_("row"))
+    field = models.CharField(_("field"), max_length=60)
+    row_label = models.CharField(_("person"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data reveal")
+        verbose_name_plural = _("personal data reveals")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["record", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} · {self.row_label} · {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def scope(cls, qs, user):
+        """Provincial staff: the reveals of records in their province, and their own; anybody else: their own."""
+        if getattr(user, "role", None) == Role.PROVINCIAL and user.authority_id:
+            prefix = user.authority.region_id[:2]
+            return qs.filter(models.Q(record__project__county__code__startswith=prefix) | models.Q(user_id=user.pk))
+        return qs.filter(user_id=user.pk)

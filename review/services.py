@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import pghistory
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
@@ -19,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import pii
 from accounts.errors import DomainError
 from accounts.models import Authority, Role
+from accounts.scoping import jurisdiction_prefix
 from grading import grades
 from grading.checks import Problem, check_record, load_record
 from grading.rules import section_of
@@ -43,7 +46,7 @@ from projects.selectors import declared_elsewhere, enterprise_refusal, refuse_if
 from projects.services import lock_shared_project, next_in_sequence
 
 from . import signals
-from .models import CalendarAlert, CreditEntry, NoticeMail, RecordTransition, TransitionBy
+from .models import CalendarAlert, CreditEntry, NoticeMail, PiiReveal, RecordTransition, TransitionBy
 from .notices import queue_decision_mails
 from .reasons import DirectReviewReason, direct_review_log_reason
 from .selectors import is_notice, missing_calendar_years, responsible_authority
@@ -743,3 +746,72 @@ def mark_fraud(*, record_id: int, user, facts: str) -> CreditEntry:
         )
         signals.record_marked_fraud.send(sender=Record, record=locked, at=now)
     return entry
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Personal data revealed to an official (issue 11 item 3)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class RevealRefused(DomainError):
+    """The value is not revealed: not personal data of a record this official may see (the page answers 404)."""
+
+
+#: The names of the person a personal-data row is about, in the order they are tried.
+_PERSON_NAME_FIELDS = ("name", "user_name", "person_name", "constructor_name")
+
+
+def _record_path(model) -> str | None:
+    """The lookup from a record part's model to its record ("record", "censor__record"); None when not a part."""
+    for f in model._meta.get_fields():
+        if f.many_to_one or f.one_to_one:
+            if not f.concrete:
+                continue
+            if f.related_model is Record:
+                return f.name
+            if any(g.concrete and g.related_model is Record for g in f.related_model._meta.get_fields()):
+                return f"{f.name}__record"
+    return None
+
+
+def reveal_pii(*, user, record_id: int, key: str, ip: str | None = None) -> str:
+    """The unmasked value `key` names (accounts.pii.reveal_key) of a person of record `record_id`, logged first.
+
+    Only an official who may see the record (Record.visible_to) reveals, and only a personal-data field of a row of
+    that record; anything else is refused (RevealRefused, code "not_found") without saying whether it exists.
+    """
+    parsed = pii.parse_reveal_key(key)
+    not_found = RevealRefused(_("No such personal data on a record you may see."), code="not_found")
+    if parsed is None or not (user.is_superuser or jurisdiction_prefix(user) is not None):
+        raise not_found
+    label, row_pk, field_name = parsed
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        raise not_found from None
+    path = _record_path(model)
+    if path is None:
+        raise not_found
+    record = Record.visible_to(user).filter(pk=record_id).first()
+    if record is None:
+        raise not_found
+    row = model._default_manager.filter(pk=row_pk, **{path: record}).first()
+    if row is None:
+        raise not_found
+    person = next((getattr(row, name) for name in _PERSON_NAME_FIELDS if getattr(row, name, "")), "")
+    department = user.department if user.department_id else None
+    authority = user.authority if user.authority_id else None
+    PiiReveal.objects.create(
+        user=user,
+        user_name=(user.real_name or user.get_full_name() or user.username)[:50],
+        user_authority=authority.name[:100] if authority else "",
+        user_department=department.name[:100] if department else "",
+        at=timezone.now(),
+        record=record,
+        model=label,
+        row_id=row_pk,
+        field=field_name,
+        row_label=str(person)[:200],
+        ip=ip or None,
+    )
+    return getattr(row, field_name)

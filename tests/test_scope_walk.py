@@ -35,8 +35,23 @@ def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
     )
     with django_db_blocker.unblock(), fast, transaction.atomic():
         call_command("seed_demo", stdout=StringIO())
+        _reveal_a_person_in_each_province()
         yield
         transaction.set_rollback(True)
+
+
+def _reveal_a_person_in_each_province() -> None:
+    """A logged ID-number reveal (review.PiiReveal) by a reviewer of each province: the walk then finds rows of the
+    log that each official may and may not see."""
+    from accounts.pii import reveal_key
+    from projects.models import Record, RecordPerson
+    from review.services import reveal_pii
+
+    for username in ("nn_shenhe", "cc_shenhe"):
+        official = User.objects.get(username=username)
+        person = RecordPerson.objects.filter(record__in=Record.visible_to(official), id_card__gt="").first()
+        assert person is not None, username
+        reveal_pii(user=official, record_id=person.record_id, key=reveal_key(RecordPerson, person.pk, "id_card"))
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.pii import MaskedPiiAdminMixin
+
 from ..models import (
     Attachment,
     BuilderLicence,
@@ -154,7 +156,7 @@ class StageInline(StageFieldsMixin, admin.StackedInline):
     max_num = 1
 
 
-class TenderInline(StageInline):
+class TenderInline(MaskedPiiAdminMixin, StageInline):
     model = Tender
 
 
@@ -188,7 +190,7 @@ class FinishRecordInline(StageInline):
     model = FinishRecord
 
 
-class ProjectCorpInline(admin.TabularInline):
+class ProjectCorpInline(MaskedPiiAdminMixin, admin.TabularInline):
     model = ProjectCorp
     extra = 0
     fields = [
@@ -212,7 +214,7 @@ class ProjectCorpInline(admin.TabularInline):
         return formset
 
 
-class RecordPersonInline(admin.TabularInline):
+class RecordPersonInline(MaskedPiiAdminMixin, admin.TabularInline):
     model = RecordPerson
     extra = 0
     fields = [

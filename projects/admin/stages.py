@@ -18,6 +18,8 @@ from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from accounts.pii import MaskedPiiAdminMixin
+
 from ..models import (
     Attachment,
     BuilderLicence,
@@ -61,7 +63,7 @@ class StageAdmin(StageFieldsMixin, RecordPartAdmin):
 
 
 @admin.register(Tender)
-class TenderAdmin(StageAdmin):
+class TenderAdmin(MaskedPiiAdminMixin, StageAdmin):
     list_display = [
         "tender_num",
         "tender_class",
@@ -92,7 +94,7 @@ class ContractAdmin(StageAdmin):
     date_hierarchy = "contract_date"
 
 
-class CensorStaffInline(admin.TabularInline):
+class CensorStaffInline(MaskedPiiAdminMixin, admin.TabularInline):
     model = CensorStaff
     extra = 0
     fields = [
@@ -117,7 +119,7 @@ class CensorAdmin(StageAdmin):
 
 
 @admin.register(CensorStaff)
-class CensorStaffAdmin(RecordScopeMixin, admin.ModelAdmin):
+class CensorStaffAdmin(MaskedPiiAdminMixin, RecordScopeMixin, admin.ModelAdmin):
     record_path = "censor__record"
     list_display = ["user_name", "corp_name", "specialty", "duty", "registration_type", "censor_num", "prj_name"]
     list_filter = ["specialty", "duty", "registration_type"]
@@ -171,7 +173,7 @@ class FinishRecordAdmin(StageAdmin):
 
 
 @admin.register(ProjectCorp)
-class ProjectCorpAdmin(RecordPartAdmin):
+class ProjectCorpAdmin(MaskedPiiAdminMixin, RecordPartAdmin):
     list_display = ["corp_name", "corp_code", "corp_role", "person_name", "unit", *RECORD_COLUMNS]
     list_filter = ["corp_role"]
     search_fields = ["corp_name", "corp_code", "person_name", "=person_id_card", *RECORD_SEARCH]
@@ -180,7 +182,7 @@ class ProjectCorpAdmin(RecordPartAdmin):
 
 
 @admin.register(RecordPerson)
-class RecordPersonAdmin(RecordPartAdmin):
+class RecordPersonAdmin(MaskedPiiAdminMixin, RecordPartAdmin):
     list_display = ["name", "role", "corp_name", "registration_type", "registration_cert_no", *RECORD_COLUMNS]
     list_filter = ["role", "registration_type"]
     search_fields = ["name", "corp_name", "registration_cert_no", "=id_card", *RECORD_SEARCH]

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from accounts import pii
 from accounts.errors import DomainError
 from grading.amounts import compare_amounts
 from grading.checks import check_record
@@ -48,6 +49,7 @@ from ..selectors import (
 from ..services import approve_record, check_real_name, may_mark_fraud, reject_record
 from ..workdays import SHANGHAI
 from .fast_list import CampaignListFilter
+from .history import review_log
 from .record_page import (
     RECORD_PAGE_PREFETCH,
     RECORD_PAGE_RELATED,
@@ -250,10 +252,12 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
         extra_context = dict(extra_context or {})
         problems = _problems(obj)
         extra_context.update(
-            record_sections=record_sections(obj, problems),
+            record_sections=record_sections(obj, problems, revealed=pii.take_revealed(request)),
             record_attachments=record_attachments(obj, problems),
             record_panels=record_panels(obj),
             summary=self._summary(obj, problems),
+            pii_reveal_url=reverse("admin:review_piireveal_reveal"),
+            review_log=review_log(obj),
             **self._decision_context(request, obj),
         )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import pii
 from grading import rules
 from grading.checks import Problem
 from projects.models import Attachment, AttachmentKind, ProjectCorp, Record
@@ -57,10 +58,22 @@ class Cell:
     text: str  # "" when the field is empty
     required: bool = False
     problem: str = ""
+    #: personal data (accounts.pii): the key its 显示 button posts ("" for any other field), and whether the
+    #: official revealed it for this page (else `text` is masked)
+    pii_key: str = ""
+    revealed: bool = False
 
     @property
     def empty(self) -> bool:
         return self.text == ""
+
+    @property
+    def masked(self) -> bool:
+        return bool(self.pii_key) and not self.revealed and not self.empty
+
+    @property
+    def anchor(self) -> str:
+        return "pii-" + self.pii_key.replace(".", "-").replace(":", "-") if self.pii_key else ""
 
 
 @dataclass
@@ -176,14 +189,22 @@ def _rows(record: Record, key: str) -> list[models.Model]:
     return list(getattr(record, key).all())
 
 
-def _part(record: Record, part: rules.Part, by_path: dict[str, str]) -> PartBlock:
+def _part(record: Record, part: rules.Part, by_path: dict[str, str], revealed: frozenset[str]) -> PartBlock:
     fields = part_fields(part)
     block = PartBlock(part.key, str(part.label), part.many)
+    personal = pii.pii_fields(part.model)
 
     def cell(f: models.Field, obj: models.Model | None, prefix: str) -> Cell:
         path = f"{prefix}.{f.name}"
         text = display(f, obj) if obj is not None else ""
-        return Cell(str(f.verbose_name), text, rules.is_required(path), by_path.get(path, ""))
+        made = Cell(str(f.verbose_name), text, rules.is_required(path), by_path.get(path, ""))
+        if f.name in personal and obj is not None and text:
+            # ID and phone numbers masked unless the official revealed this one (logged by review.PiiReveal)
+            made.pii_key = pii.reveal_key(part.model, obj.pk, f.name)
+            made.revealed = made.pii_key in revealed
+            if not made.revealed:
+                made.text = pii.mask(personal[f.name], text)
+        return made
 
     if not part.many:
         obj = _stage(record, part.key)
@@ -197,8 +218,11 @@ def _part(record: Record, part: rules.Part, by_path: dict[str, str]) -> PartBloc
     return block
 
 
-def record_sections(record: Record, problems: list[Problem]) -> list[SectionBlock]:
-    """Every section of the record but the attachments, in the page's order, each with its problems."""
+def record_sections(
+    record: Record, problems: list[Problem], revealed: frozenset[str] = frozenset()
+) -> list[SectionBlock]:
+    """Every section of the record but the attachments, in the page's order, each with its problems; ID and phone
+    numbers masked but those `revealed` (accounts.pii keys) for this page."""
     by_path: dict[str, str] = {}
     for problem in problems:
         if problem.path:
@@ -211,7 +235,7 @@ def record_sections(record: Record, problems: list[Problem]) -> list[SectionBloc
             SectionBlock(
                 section.key,
                 str(section.label),
-                [_part(record, part, by_path) for part in section.parts],
+                [_part(record, part, by_path, revealed) for part in section.parts],
                 [p for p in problems if p.section == section.key],
             )
         )

@@ -159,10 +159,10 @@ def test_another_citys_reviewer_reaches_neither_the_page_nor_the_files(client, c
 # A bounded number of queries, whatever the record's size
 # ------------------------------------------------------------------------------------------------------------
 
-#: The page's queries (13 today): session and user, the record with its stages, one per set of rows, the region
-#: check, the history, the user's authority, the record's latest push item (its push state, sync/); the same for a
-#: record of any size.
-MAX_QUERIES = 15
+#: The page's queries (17 today): session and user, the record with its stages, one per set of rows, the region
+#: check, the history and one per kind of name it shows (the people, the authorities, the tracks), the review log,
+#: the user's authority, the record's latest push item (its push state, sync/); the same for a record of any size.
+MAX_QUERIES = 18
 
 
 def test_the_page_runs_the_same_bounded_number_of_queries_for_a_small_and_a_large_record(
@@ -178,7 +178,9 @@ def test_the_page_runs_the_same_bounded_number_of_queries_for_a_small_and_a_larg
             response = client.get(change_url(record))
         assert response.status_code == 200
         counts.append(len(captured))
-    assert counts[0] == counts[1]
+    # no query per row: the large record costs no more than the small one (the history may cost less: its last 20
+    # events may name fewer kinds of rows, one query per kind)
+    assert counts[1] <= counts[0]
     sections = {s.key: s for s in response.context["record_sections"]}
     assert len(sections["units"].parts[0].rows) == 30
     assert len(sections["corps"].parts[0].rows) == 40
