@@ -189,12 +189,32 @@ def _draft_inputs(c: _Collector, items: dict[str, list[_Item]]) -> None:
         except FieldDoesNotExist:  # a path of a field that no longer exists
             field_label = name
         place = _place(part, index, field_label) if part is not None else path
-        c.add(
-            path,
-            _("%(place)s: “%(value)s” could not be saved as typed; correct it.") % {"place": place, "value": raw},
-            RULE_DRAFT_INPUT,
-            once=False,
-        )
+        c.add(path, not_saved_message(place, path, raw), RULE_DRAFT_INPUT, once=False)
+
+
+def place_of(path: str) -> str:
+    """How messages name the field at `path`: 基本信息“总投资（万元）”, 参建单位第2行“统一社会信用代码”."""
+    head, index, name = rules.split_path(path)
+    part = rules.PART_BY_KEY.get(head)
+    if part is None:
+        return path
+    try:
+        return _place(part, index, part.field(name).verbose_name)
+    except FieldDoesNotExist:
+        return path
+
+
+def not_saved_message(place: str, path: str, raw) -> str:
+    """A value kept as typed, told with what its field expects (grading.rules.input_hint): the submit report, the
+    record page and the API say the same words."""
+    expected = rules.input_hint(path)
+    if not expected:
+        return _("%(place)s: “%(value)s” could not be saved as typed; correct it.") % {"place": place, "value": raw}
+    return _("%(place)s: “%(value)s” could not be saved. %(expected)s.") % {
+        "place": place,
+        "value": raw,
+        "expected": expected,
+    }
 
 
 def _mandatory_and_codes(c: _Collector, items: dict[str, list[_Item]]) -> None:
@@ -425,12 +445,14 @@ def _in_page_order(problems: list[Problem]) -> list[Problem]:
 
 
 #: The checks a value fails on its own, whatever the rest of the record: told at 修改保存, not only at submit.
-ENTRY_FORMATS = frozenset({Format.POSITIVE, Format.NON_NEGATIVE})
+#: Signs (issue 9) and the formats of codes and numbers (issue 11 item 7: a credit code, an ID number, a phone).
+ENTRY_FORMATS = frozenset(Format)
 
 
 def entry_problems(record: Record) -> list[Problem]:
-    """What the clerk is told when saving (issue 9): an amount, cost or duration that is negative or zero where it
-    must be positive, an area below zero. Saved all the same (a draft keeps what was typed); submit refuses it."""
+    """What the clerk is told when saving (issues 9 and 11): an amount, cost or duration that is negative or zero
+    where it must be positive, an area below zero, a credit code, ID number, phone, 项目编号 or 施工许可证编号 not in
+    its format. Saved all the same (a draft keeps what was typed); submit refuses it."""
     record = load_record(record)
     c = _Collector(record)
     _formats(c, _items_by_part(record), ENTRY_FORMATS)

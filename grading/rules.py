@@ -17,11 +17,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import validators
+from accounts.models import Region
+from projects import inputs
 from projects.models import (
     AttachmentKind,
     BuilderLicence,
@@ -181,12 +188,15 @@ CORPS = Part(
     many=True,
     min_rows=1,
 )
+#: 单位人员录入 (DOMAIN.md "The record" §7; 桂建设〔2017〕29号 (二): "再填写“审图备案”“单位人员录入”信息" before
+#: 提交审核): at least one person, each with the unit they work for, their name, role and ID.
 PERSONS = Part(
     "persons",
     _("Unit personnel"),
     RecordPerson,
-    required=("name", "role", "id_card_type", "id_card"),
+    required=("corp_name", "corp_code", "name", "role", "id_card_type", "id_card"),
     many=True,
+    min_rows=1,
 )
 
 #: The sections of the record page, in order (DOMAIN.md "The record"; issue 4 item 3).
@@ -370,3 +380,121 @@ def section_of(path: str) -> str:
     if head == ATTACHMENTS_SECTION:
         return ATTACHMENTS_SECTION
     return SECTION_OF_PART.get(head, "")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What each field expects, in words (issue 11 item 7): the one source of "总投资须为数字，单位万元，例如 6800".
+# Built from the field's definition (type, unit, length, choices) and its format check above, never per field.
+# --------------------------------------------------------------------------------------------------------------
+
+_FORMAT_BY_PATH: dict[str, Format] = {}
+for _check in FIELD_CHECKS:
+    if _check.format not in (Format.POSITIVE, Format.NON_NEGATIVE):  # a sign, not a format one types
+        _FORMAT_BY_PATH.setdefault(_check.path, _check.format)
+
+#: Examples that are valid and nobody's: a credit code with its GB 32100 check character, the GB 11643 sample.
+EXAMPLE_CREDIT_CODE = "91450100198230051" + validators.uscc_check_char("91450100198230051")
+EXAMPLE_ID_CARD = "11010519491231002X"
+EXAMPLE_PRJ_NUM = "4501021711200001"
+EXAMPLE_LICENCE_CERT_NO = "450102201503080101"
+
+
+def _format_hint(fmt: Format, label: str) -> str:
+    if fmt in (Format.CREDIT_CODE, Format.CREDIT_CODE_OR_OTHER):
+        text = gettext(
+            "%(field)s must be the 18-character unified social credit code (digits and capital letters except I, O, "
+            "S, V and Z), for example %(example)s"
+        ) % {"field": label, "example": EXAMPLE_CREDIT_CODE}
+        if fmt == Format.CREDIT_CODE_OR_OTHER:
+            text += gettext("; write “其它” when the unit has none")
+        return text
+    if fmt == Format.ID_CARD:
+        return gettext(
+            "%(field)s must be the 18-character number of the ID card (17 digits and a digit or X), for example "
+            "%(example)s"
+        ) % {"field": label, "example": EXAMPLE_ID_CARD}
+    if fmt == Format.PHONE:
+        return gettext(
+            "%(field)s must be an 11-digit mobile number or a landline number with its area code, for example "
+            "13807710000 or 0771-2368335"
+        ) % {"field": label}
+    if fmt == Format.PRJ_NUM:
+        return gettext(
+            "%(field)s must be 16 digits: region code (6), date yyMMdd (6) and sequence (4), for example %(example)s"
+        ) % {"field": label, "example": EXAMPLE_PRJ_NUM}
+    if fmt == Format.LICENCE_CERT_NO:
+        return gettext(
+            "%(field)s must be the 18 digits printed on the permit: region code (6), issue date yyyyMMdd (8), "
+            "sequence (2) and category 01 or 02, for example %(example)s"
+        ) % {"field": label, "example": EXAMPLE_LICENCE_CERT_NO}
+    return ""
+
+
+def _number_hint(field: models.Field, label: str, decimals: int | None) -> str:
+    unit = inputs.unit_of(field)
+    integer = isinstance(field, models.IntegerField)
+    example = unit.example if unit is not None else "5" if integer else "12.5"
+    if integer and "." in example:
+        example = example.split(".")[0]
+    values = {"field": label, "example": example, "unit": unit.label if unit is not None else "", "places": decimals}
+    if integer:
+        if unit is not None:
+            return gettext("%(field)s must be a whole number in %(unit)s, for example %(example)s") % values
+        return gettext("%(field)s must be a whole number, for example %(example)s") % values
+    if unit is not None and decimals is not None:
+        return gettext(
+            "%(field)s must be a number in %(unit)s with at most %(places)s decimals, for example %(example)s"
+        ) % values
+    if unit is not None:
+        return gettext("%(field)s must be a number in %(unit)s, for example %(example)s") % values
+    if decimals is not None:
+        return gettext("%(field)s must be a number with at most %(places)s decimals, for example %(example)s") % values
+    return gettext("%(field)s must be a number, for example %(example)s") % values
+
+
+@lru_cache(maxsize=2048)
+def _input_hint(path: str, language: str) -> str:
+    head, _index, name = split_path(path)
+    part = PART_BY_KEY.get(head)
+    try:
+        field = part.field(name) if part is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is None:
+        return ""
+    label = inputs.bare_label(str(field.verbose_name))
+    fmt = _FORMAT_BY_PATH.get(f"{head}.{name}")
+    if fmt == Format.TWO_DECIMALS or isinstance(field, models.DecimalField | models.IntegerField):
+        places = None
+        if fmt == Format.TWO_DECIMALS:
+            places = 2
+        elif isinstance(field, models.DecimalField) and field.decimal_places <= 2:
+            places = field.decimal_places
+        return _number_hint(field, label, places)
+    if fmt is not None:
+        return _format_hint(fmt, label)
+    if isinstance(field, models.DateField):
+        return gettext("%(field)s must be a date, for example 2015-03-08 (2015/3/8 and 2015年3月8日 also do)") % {
+            "field": label
+        }
+    if isinstance(field, models.BooleanField):
+        return gettext("For %(field)s choose 是 or 否") % {"field": label}
+    if isinstance(field, models.ForeignKey):
+        if field.related_model is Region:
+            return gettext("For %(field)s choose the province, the city and the county in the lists") % {
+                "field": label
+            }
+        return gettext("For %(field)s choose one of the unit projects of this project in the list") % {"field": label}
+    if field.choices:
+        return gettext("For %(field)s choose one of the list (the codes of the national data standard)") % {
+            "field": label
+        }
+    if isinstance(field, models.CharField | models.TextField) and field.max_length:
+        return gettext("%(field)s has at most %(count)s characters") % {"field": label, "count": field.max_length}
+    return ""
+
+
+def input_hint(path: str) -> str:
+    """What the field at `path` expects, naming it, in the active language: "总投资须为数字，单位万元，例如 6800".
+    Rows with or without index ("corps[2].corp_code", "corps.corp_code"); "" for a path that names no field."""
+    return _input_hint(strip_index(path), translation.get_language() or "")

@@ -20,8 +20,15 @@ UPLOAD_KINDS = (
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Account"), max_length=150)
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    username = forms.CharField(
+        label=_("Account"), max_length=150, error_messages={"required": _("Enter the account of your enterprise.")}
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": _("Enter the password.")},
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -39,7 +46,14 @@ class ListFilterForm(forms.Form):
 
 class RecordStartForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None, empty_label=None)
-    prj_name = forms.CharField(label=_("Project name"), max_length=250)
+    prj_name = forms.CharField(
+        label=_("Project name"),
+        max_length=250,
+        error_messages={
+            "required": _("Enter the project name, as on the approval or the construction permit."),
+            "max_length": _("The project name has at most %(limit_value)d characters (it has %(show_value)d)."),
+        },
+    )
     county = forms.CharField(
         label=_("Project location (county)"),
         max_length=6,
@@ -49,12 +63,16 @@ class RecordStartForm(forms.Form):
         label=_("Project number"),
         required=False,
         max_length=16,
+        error_messages={"max_length": _("A project number is 16 digits; %(show_value)d characters were entered.")},
         help_text=_("Optional: the 16-digit number of a project already on the platform, to join it."),
     )
     licence_cert_no = forms.CharField(
         label=_("Construction permit number"),
         required=False,
         max_length=18,
+        error_messages={
+            "max_length": _("A construction permit number is 18 digits; %(show_value)d characters were entered.")
+        },
         help_text=_("Optional: the 18-digit permit number, to join a project already on the platform."),
     )
 
@@ -71,5 +89,19 @@ class RecordStartForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(k, AttachmentKind(k).label) for k in UPLOAD_KINDS])
-    file = forms.FileField(label=_("File (PDF, JPG or PNG)"))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(k, AttachmentKind(k).label) for k in UPLOAD_KINDS],
+        error_messages={
+            "required": _("Choose the kind of attachment."),
+            "invalid_choice": _("Choose the kind of attachment in the list."),
+        },
+    )
+    file = forms.FileField(
+        label=_("File (PDF, JPG or PNG)"),
+        error_messages={
+            "required": _("Choose the file to upload (PDF, JPG or PNG)."),
+            "empty": _("The file chosen is empty (0 bytes); choose the scanned document itself."),
+            "invalid": _("No file was received; choose the file again and upload it."),
+        },
+    )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Region
 from grading import rules
-from grading.checks import Problem
+from grading.checks import Problem, place_of
 from projects import carry, codes
 from projects.models import Record, UnitProject
 from projects.selectors import PROJECT_IDENTITY_FIELDS, SHARED_PARTS, SharedAccess
@@ -228,6 +228,7 @@ class FieldView:
     value: str
     required: bool
     kept: bool = False
+    kept_message: str = ""  # a value kept as typed: what the field expects (grading.rules.input_hint)
     help_text: str = ""
     options: list[Option] = field(default_factory=list)
     regions: list[RegionLevelSelect] = field(default_factory=list)
@@ -329,6 +330,31 @@ class RegionPicker:
         return result
 
 
+def kept_message(path: str) -> str:
+    """What a field holding a value kept as typed says under it: not saved, and the format its field expects."""
+    expected = rules.input_hint(path)
+    if not expected:
+        return _("Shown exactly as you typed it: it could not be saved in this field yet. Please correct it.")
+    return _("Not saved: %(expected)s. It is shown as you typed it; correct it and save again.") % {
+        "expected": expected
+    }
+
+
+def not_saved(record: Record, data: dict) -> list[str]:
+    """What a save just kept as typed instead of saving (record_save's `draft_inputs` for the paths it was sent),
+    each as the field's place and the value: 基本信息“总投资（万元）”“abc”. For the honest 已保存 message."""
+    kept = record.draft_inputs or {}
+    sent = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            sent += [f"{key}.{name}" for name in value]
+        elif isinstance(value, list):
+            sent += [f"{key}[{i}].{name}" for i, row in enumerate(value) if isinstance(row, dict) for name in row]
+    return [
+        _("%(place)s “%(value)s”") % {"place": place_of(path), "value": kept[path]} for path in sent if path in kept
+    ]
+
+
 def region_label(region: Region) -> str:
     if region.valid_until is not None:
         return _("%(name)s (until %(year)s)") % {"name": region.name, "year": region.valid_until}
@@ -383,6 +409,8 @@ class PageBuilder:
             kept=path in self.kept,
             help_text=str(f.help_text or ""),
         )
+        if view.kept:
+            view.kept_message = kept_message(path)
         if spec.widget in ("select", "bool"):
             view.options = _options(spec, value)
         elif spec.widget == "unit":

@@ -20,8 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import DomainError
-from grading.checks import entry_problems, section_completeness
-from grading.rules import REQUIRED_ATTACHMENTS
+from grading.checks import Problem, entry_problems, section_completeness
+from grading.rules import REQUIRED_ATTACHMENTS, section_of
 from projects.attachments import attachment_add, attachment_remove, several_files_refusal
 from projects.campaigns import campaign_offer, campaign_offers, start_refusal
 from projects.models import AttachmentKind, Record, RecordStatus
@@ -331,20 +331,38 @@ def record_page(request, pk: int):
         return _render_record(request, record)
     data, version = page.parse_post(request.POST)
     try:
-        record_save(record_id=record.pk, user=request.user, data=data, expected_version=version or 0)
+        saved = record_save(record_id=record.pk, user=request.user, data=data, expected_version=version or 0)
     except DomainError as exc:
         if exc.code in ("forbidden", "locked", "deregistered"):
             return _forbidden(request, str(exc.message))
+        stale = exc.code == "stale"
+        # a value no field can hold refuses the whole save: said so, and marked at its field (issue 11 item 7)
+        refused = [] if stale or not exc.field else [Problem(section_of(exc.field), exc.field, str(exc.message), "")]
         return _render_record(
             request,
             record,
             posted=data,
+            problems=refused,
             version=version or 0,
-            error=str(exc.message),
-            stale=exc.code == "stale",
-            status=409 if exc.code == "stale" else 400,
+            error=str(exc.message) if stale else _("Nothing was saved: %(reason)s") % {"reason": exc.message},
+            stale=stale,
+            status=409 if stale else 400,
         )
-    messages.success(request, _("Saved."))
+    not_saved = page.not_saved(saved, data)
+    if not_saved:  # honest: the values kept as typed were not saved, and are named (issue 11 item 7)
+        messages.warning(
+            request,
+            ngettext(
+                "Saved, but %(count)d entry could not be saved: %(list)s. It is kept below as you typed it, with "
+                "the format its field needs; correct it and save again.",
+                "Saved, but %(count)d entries could not be saved: %(list)s. They are kept below as you typed them, "
+                "each with the format its field needs; correct them and save again.",
+                len(not_saved),
+            )
+            % {"count": len(not_saved), "list": "；".join(not_saved)},
+        )
+    else:
+        messages.success(request, _("Saved."))
     anchor = request.POST.get("anchor", "")
     url = reverse("portal:record", args=[record.pk]) + "?saved=1"
     return redirect(url + (f"#{anchor}" if _ANCHOR_RE.match(anchor) else ""))

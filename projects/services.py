@@ -16,7 +16,7 @@ from accounts import validators
 from accounts.errors import DomainError
 from accounts.models import Enterprise, Region, RegionLevel
 
-from . import selectors
+from . import inputs, selectors
 from .campaigns import scope_refusals, start_refusal
 from .models import (
     Attachment,
@@ -293,14 +293,15 @@ def _parse(field: models.Field, raw):
             raise _Unparseable
         return text
     try:
-        value = field.to_python(raw.strip() if isinstance(raw, str) else raw)
+        # the same forms for the page and the API: 2015/3/8, 2015年3月8日, 1,200, １２００, 6800万元 (projects.inputs)
+        value = field.to_python(inputs.read(field, raw).strip() if isinstance(raw, str) else raw)
         _refuse_unstorable(field, raw, value)
         if isinstance(field, models.DecimalField) and value is not None:
             # digits that do not fit the column are kept as typed rather than rounded or refused
             field.get_db_prep_save(value, connection)
             if value.as_tuple().exponent < -field.decimal_places:
                 raise _Unparseable
-    except (ValidationError, ValueError, TypeError, ArithmeticError) as exc:
+    except (ValidationError, ValueError, TypeError, ArithmeticError) as exc:  # inputs.NotReadable is a ValueError
         raise _Unparseable from exc
     return value
 

@@ -25,7 +25,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Authority
-from grading.checks import entry_problems
+from grading.checks import entry_problems, not_saved_message, place_of
 from projects.models import Attachment, AttachmentKind, Campaign, Project, Record, RecordStatus
 from projects.selectors import PROJECT_IDENTITY_FIELDS, SHARED_PARTS, SharedAccess, shared_access
 from projects.services import ONE_TO_ONE_STAGES, ROW_SETS, editable_fields
@@ -212,6 +212,14 @@ class WaitingSerializer(serializers.Serializer):
         return data
 
 
+class NotSavedSerializer(serializers.Serializer):
+    """A value sent that its field could not hold, kept as typed, with what the field expects."""
+
+    path = serializers.CharField(help_text=_('The field, as in the record\'s JSON ("tender.tender_money").'))
+    value = serializers.JSONField(help_text=_("The value as it was sent."))
+    message = serializers.CharField(help_text=_("In words: the field, the value and the format the field expects."))
+
+
 class RecordDetailSerializer(serializers.ModelSerializer):
     """The whole record: its state, and every section in the shape PUT/PATCH take."""
 
@@ -232,6 +240,12 @@ class RecordDetailSerializer(serializers.ModelSerializer):
         child=serializers.JSONField(),
         read_only=True,
         help_text=_('What was sent but could not be stored in its field yet, by path ("tender.tender_money").'),
+    )
+    not_saved = serializers.SerializerMethodField(
+        help_text=_(
+            "The values of `draft_inputs`, each with a message naming its field and the format the field expects "
+            "(\"总投资须为数字，单位万元，例如 6800\"). They are not saved until sent again in a form the field takes."
+        )
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
     project = READ_SERIALIZERS["project"](read_only=True)
@@ -277,6 +291,7 @@ class RecordDetailSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "draft_inputs",
+            "not_saved",
             "warnings",
             "attachments",
             "project_editable",
@@ -322,6 +337,14 @@ class RecordDetailSerializer(serializers.ModelSerializer):
     def get_waiting(self, record: Record) -> dict | None:
         waiting = waiting_for(record)
         return WaitingSerializer(waiting).data if waiting is not None else None
+
+    @extend_schema_field(NotSavedSerializer(many=True))
+    def get_not_saved(self, record: Record) -> list[dict]:
+        kept = record.draft_inputs or {}
+        return [
+            {"path": path, "value": value, "message": not_saved_message(place_of(path), path, value)}
+            for path, value in kept.items()
+        ]
 
     def get_rejection_reason(self, record: Record) -> str | None:
         if record.status not in (RecordStatus.REJECTED, RecordStatus.FRAUD):  # G10: the facts of the fraud
@@ -409,6 +432,12 @@ def _input_field(field: models.Field) -> AsTypedField:
     return cls(help_text=help_text)
 
 
+def _asked(name: str, what) -> dict:
+    """A field of a request that was not sent, null or blank, said naming it and what it is."""
+    message = format_lazy(_("Send “{name}”: {what}."), name=name, what=what)
+    return {"required": message, "null": message, "blank": message}
+
+
 class SectionWriteSerializer(serializers.Serializer):
     """A section of the data shape; a field name it does not know is refused (a typo must not lose a value)."""
 
@@ -446,7 +475,9 @@ class RecordWriteSerializer(SectionWriteSerializer):
     replaces the rows (a row with "id" updates it, one without adds one, a missing one is removed)."""
 
     version = serializers.IntegerField(
-        min_value=1, help_text=_("The version the client read; a save over a newer version is refused (409).")
+        min_value=1,
+        help_text=_("The version the client read; a save over a newer version is refused (409)."),
+        error_messages=_asked("version", _("the version of the record you read (GET returns it)")),
     )
     ignored = frozenset(RecordDetailSerializer.Meta.fields) - {"version", *SECTIONS, *ROWS}
 
@@ -484,10 +515,17 @@ class RecordWriteSerializer(SectionWriteSerializer):
 class RecordCreateSerializer(serializers.Serializer):
     """新增报建: the campaign, the project's name and county; its 项目编号 or 施工许可证编号 to join a known project."""
 
-    campaign = serializers.IntegerField(help_text=_("The id of an open campaign (GET /api/v1/campaigns/)."))
-    prj_name = serializers.CharField(max_length=250, help_text=_("project name"))
+    campaign = serializers.IntegerField(
+        help_text=_("The id of an open campaign (GET /api/v1/campaigns/)."),
+        error_messages=_asked("campaign", _("the id of an open campaign (GET /api/v1/campaigns/)")),
+    )
+    prj_name = serializers.CharField(
+        max_length=250, help_text=_("project name"), error_messages=_asked("prj_name", _("the project name"))
+    )
     county = serializers.CharField(
-        max_length=6, help_text=_("The GB/T 2260 code of the county-level region where the project is located.")
+        max_length=6,
+        help_text=_("The GB/T 2260 code of the county-level region where the project is located."),
+        error_messages=_asked("county", _("the 6-digit code of the county where the project is located")),
     )
     prj_num = serializers.CharField(
         max_length=16,
@@ -522,8 +560,11 @@ class DirectReviewRequestSerializer(serializers.Serializer):
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    kind = serializers.ChoiceField(
+        choices=AttachmentKind.choices, error_messages=_asked("kind", _("the kind of attachment"))
+    )
     file = serializers.FileField(
+        error_messages=_asked("file", _("the file, PDF, JPG or PNG")),
         allow_empty_file=True,  # the service refuses an empty file with its own message
         help_text=_("PDF, JPG or PNG (checked by content), at most ATTACHMENT_MAX_BYTES."),
     )
@@ -540,8 +581,10 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(error_messages=_asked("username", _("the account of your enterprise")))
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, error_messages=_asked("password", _("the password"))
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

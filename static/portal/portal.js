@@ -14,6 +14,9 @@
  *    - a read-only (submitted or decided) record drops its copy.
  *    The copy never leaves the browser; the server only ever receives what the user saves.
  * 5. "Submit for review" is held back while the form has unsaved changes.
+ * 6. Dates stay text inputs (the clerk may type 2015/3/8 or 2015年3月8日; the server reads them, projects.inputs);
+ *    a calendar button beside each opens the browser's own date picker and writes the chosen day as 2015-03-08.
+ * 7. The messages of the record page (已保存 …) stay in view as a toast (portal.css) with a close button.
  */
 (function () {
   "use strict";
@@ -164,6 +167,7 @@
     var button = $(":scope > .add-row", container);
     container.insertBefore(card, template);
     initFunctionFilter(card);
+    initDatePickers(card, container.closest("form"));
     renumber(container);
     if (button) { container.appendChild(button); }
     if (part === "units") { refreshUnitChoices(); } else if (part === "corps") { refreshUnitChoices(); }
@@ -353,6 +357,91 @@
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // 6. Date pickers beside the date inputs
+  // ---------------------------------------------------------------------------------------------------------
+  var DATE_FORMS = [
+    /^\s*(\d{4})\s*[-\/.]\s*(\d{1,2})\s*[-\/.]\s*(\d{1,2})\s*$/,
+    /^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*$/,
+    /^\s*(\d{4})(\d{2})(\d{2})\s*$/
+  ];
+  function isoDate(text) {
+    var tidy = (text || "").replace(/[\uFF10-\uFF19]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+    for (var i = 0; i < DATE_FORMS.length; i++) {
+      var m = DATE_FORMS[i].exec(tidy);
+      if (m) {
+        var iso = m[1] + "-" + ("0" + m[2]).slice(-2) + "-" + ("0" + m[3]).slice(-2);
+        var d = new Date(iso + "T00:00:00Z");
+        return !isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : "";
+      }
+    }
+    return "";
+  }
+  function initDatePickers(root, form) {
+    var template = form && form.getAttribute("data-date-button");
+    if (!template) { return; }
+    $all("input.w-date", root).forEach(function (input) {
+      if (input.closest("template") || input.getAttribute("data-picker")) { return; }
+      input.setAttribute("data-picker", "1");
+      var label = document.querySelector('label[for="' + input.id + '"]');
+      var name = label ? label.textContent.replace(/\*/g, "").replace("（必填）", "").trim() : "";
+      var picker = document.createElement("input");
+      picker.type = "date";
+      picker.className = "date-picker";
+      picker.tabIndex = -1;
+      picker.setAttribute("aria-hidden", "true");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "date-button";
+      button.setAttribute("aria-label", fmt(template, { label: name }));
+      button.title = button.getAttribute("aria-label");
+      button.innerHTML = '<svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">' +
+        '<rect x="2.5" y="4" width="15" height="13.5" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.6"/>' +
+        '<path d="M2.5 8h15M6.5 2v4M13.5 2v4" stroke="currentColor" stroke-width="1.6" fill="none"/></svg>';
+      var wrap = document.createElement("span");
+      wrap.className = "date-pair";
+      input.parentNode.insertBefore(wrap, input);
+      wrap.appendChild(input);
+      wrap.appendChild(button);
+      wrap.appendChild(picker);
+      if (typeof picker.showPicker !== "function") {  // an older browser: its date input is shown as it is
+        picker.classList.add("date-picker-visible");
+        picker.removeAttribute("aria-hidden");
+        picker.tabIndex = 0;
+        picker.setAttribute("aria-label", button.getAttribute("aria-label"));
+        button.hidden = true;
+      }
+      button.addEventListener("click", function () {
+        picker.value = isoDate(input.value);
+        try { picker.showPicker(); } catch (e) { picker.focus(); }
+      });
+      picker.addEventListener("change", function () {
+        if (!picker.value) { return; }
+        input.value = picker.value;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      input.addEventListener("change", function () { picker.value = isoDate(input.value); });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // 7. The toast of messages
+  // ---------------------------------------------------------------------------------------------------------
+  function initToast() {
+    var box = document.querySelector(".page-record main > .messages");
+    var form = document.getElementById("record-form");
+    if (!box || !form || !form.getAttribute("data-close-text")) { return; }
+    box.classList.add("toast");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", form.getAttribute("data-close-text"));
+    close.textContent = "×";
+    close.addEventListener("click", function () { box.hidden = true; });
+    box.appendChild(close);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", function () {
     $all(".region-picker").forEach(initRegionPicker);
     var form = document.getElementById("record-form");
@@ -360,6 +449,8 @@
     initFunctionFilter(form);
     initRows(form);
     initIndex(form);
+    initDatePickers(form, form);
+    initToast();
     var autosave = initAutosave(form);
     ["submit-form", "direct-review-form"].forEach(function (id) {  // send only what is saved (G6 too)
       var sendForm = document.getElementById(id);
@@ -371,7 +462,7 @@
         }
       });
     });
-    var problems = document.getElementById("problems");
+    var problems = document.getElementById("problems") || document.getElementById("upload-errors");
     if (problems) { problems.focus(); }
   });
 })();

@@ -201,7 +201,7 @@ def test_j8_a_bare_record_lists_every_mandatory_field_at_once(firm_a, guangxi):
         for name in part.required
         if (part.key, name) != ("project", "county")  # a project always has its county
     }
-    expected |= {"units[0]", "corps[0]"}
+    expected |= {"units[0]", "corps[0]", "persons[0]"}  # at least one row (persons: DOMAIN.md record §7)
     assert {p.path for p in problems if p.rule == "M"} == expected
     assert {p.path for p in problems if p.rule == "attachment"} == {
         f"attachments.{kind}" for kind in rules.REQUIRED_ATTACHMENTS
@@ -281,7 +281,7 @@ def test_section_completeness_counts_mandatory_fields(record, firm_b, guangxi):
     empty = section_completeness(bare)
     assert empty["units"] == (0, 3)  # one row of three M fields is required
     assert empty["corps"] == (0, 7)
-    assert empty["persons"] == (0, 0)
+    assert empty["persons"] == (0, 6)  # 单位人员录入 (DOMAIN.md record §7): one person of six M fields is required
     assert empty["tender"] == (0, 11)
     assert empty["project"] == (2, 12)  # the factory's name, and the county a project always has
 

@@ -211,6 +211,13 @@ def the_rest(clerk_enterprise) -> dict[str, str]:
         "corps[0].id_card_type": "1",
         "corps[0].person_id_card": make_id_card(201),
         "corps[0].person_phone": "13800771001",
+        # 单位人员录入 (DOMAIN.md "The record" §7): one person at least
+        "persons[0].corp_name": clerk_enterprise.name,
+        "persons[0].corp_code": clerk_enterprise.credit_code,
+        "persons[0].name": "梁振华",
+        "persons[0].role": "WD001",
+        "persons[0].id_card_type": "1",
+        "persons[0].id_card": make_id_card(201),
     }
 
 
@@ -285,6 +292,7 @@ def test_the_whole_journey(journey, new_page, clerk_a, clerk_b, county_reviewer,
 
     # fill everything, upload the three documents, submit
     add_row(page, "corps")
+    add_row(page, "persons")
     fill(page, the_rest(firm_a))
     save(page)
     assert "已保存" in page.inner_text(".messages")
@@ -557,3 +565,55 @@ def test_screenshots(journey, new_page, clerk_a, firm_a, county_reviewer, city_r
     page.wait_for_load_state()
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(target / "portal-record-problems.png"))
+
+
+def test_the_clerks_form_keeps_messages_in_view_and_offers_a_calendar(journey, new_page, clerk_a, firm_a, guangxi):
+    """Issue 11 item 7: after 修改保存 in a section far down, the honest message is in view (a toast), the refused
+    value stays typed with its message; a date is typed as 2015/3/8 or picked on a calendar; an upload error is
+    said at the upload, in view."""
+    from projects.models import Record
+    from projects.services import record_start
+    from tests.factories import region
+
+    record = record_start(
+        historical=True, enterprise=firm_a, campaign=guangxi, user=clerk_a, prj_name="表单测试", county=region("450103")
+    )
+    base = journey
+    page = new_page()
+    login(page, base, "clerk_a")
+    page.goto(f"{base}/portal/records/{record.pk}/")
+    fill(page, {"finish_check.b_date": "2015/3/8", "finish_check.fact_cost": "六千"})
+    page.locator("#s-persons").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.evaluate("document.querySelector('input[name=anchor]').value = 's-finish'")
+    save(page)
+    toast = page.locator("main > .messages.toast")
+    assert toast.is_visible()
+    assert "已保存，1 处内容未能保存" in toast.inner_text()
+    box, height = toast.bounding_box(), page.viewport_size["height"]
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height  # in view wherever the page scrolled to
+    assert page.evaluate("window.scrollY") > 500  # …while the page is at the section saved
+    assert value_of(page, "finish_check.fact_cost") == "六千"
+    assert "实际造价须为数字，单位万元" in page.inner_text("#f-finish_check-fact_cost-kept")
+    assert value_of(page, "finish_check.b_date") == "2015-03-08"
+    page.click(".toast-close")
+    assert toast.is_hidden()
+
+    # the calendar beside a date writes the day picked as 2015-03-08 (showPicker cannot run headless: the picker's
+    # value is set as the browser's calendar sets it)
+    button = page.locator("#f-finish_check-e_date + .date-button")
+    assert button.is_visible() and "实际竣工验收日期" in (button.get_attribute("aria-label") or "")
+    page.eval_on_selector(
+        "#f-finish_check-e_date ~ .date-picker",
+        "el => { el.value = '2016-06-18'; el.dispatchEvent(new Event('change', {bubbles: true})); }",
+    )
+    assert value_of(page, "finish_check.e_date") == "2016-06-18"
+
+    # an upload without a file: the error is at the upload, in view
+    page.click("#upload-button")
+    page.wait_for_load_state()
+    errors = page.locator("#upload-form #upload-errors")
+    assert "请选择要上传的文件" in errors.inner_text()
+    box = errors.bounding_box()
+    assert 0 <= box["y"] <= page.viewport_size["height"]
+    assert Record.objects.get(pk=record.pk).draft_inputs == {"finish_check.fact_cost": "六千"}
