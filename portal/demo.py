@@ -1722,14 +1722,17 @@ def build_demo(*, reset: bool = False) -> dict[str, int]:
 
     Existing demo records are left as people left them, unless `reset` puts them back to their seeded state.
     """
-    with pghistory.context(actor=DEMO_ACTOR), transaction.atomic():
+    # Each record's history names who did what (the clerk, the deciding official, the nightly job): one pghistory
+    # context per actor, never one around everything (a nested context only adds to its parent's row).
+    with transaction.atomic():
         ctx = _Context(stats=Stats(), reset=reset)
-        ctx.campaigns = {k: Campaign.objects.get(notice_number=n) for k, n in CAMPAIGN_NOTICES.items()}
-        _build_authorities(ctx)
-        _build_contacts(ctx)
-        _build_enterprises(ctx)
-        _build_users(ctx)
-        _build_demo_campaign(ctx, timezone.localdate())
+        with pghistory.context(actor=DEMO_ACTOR):
+            ctx.campaigns = {k: Campaign.objects.get(notice_number=n) for k, n in CAMPAIGN_NOTICES.items()}
+            _build_authorities(ctx)
+            _build_contacts(ctx)
+            _build_enterprises(ctx)
+            _build_users(ctx)
+            _build_demo_campaign(ctx, timezone.localdate())
         for spec in (*RECORDS, *demo_records(timezone.localdate())):
             _build_record(ctx, spec)
         status_counts = Counter(
@@ -1881,6 +1884,15 @@ def _reviewer(ctx: _Context, authority: Authority, enterprise: DemoEnterprise) -
 
 
 def _build_record(ctx: _Context, spec: DemoRecord) -> None:
+    clerk = ctx.users[f"qy_{ENTERPRISE_BY_KEY[spec.enterprise].key}"]
+    with pghistory.context(user=clerk.pk, url="seed_demo"):
+        record = _enter_record(ctx, spec)
+    if record is not None:
+        _play(ctx, record, spec, PROJECT_BY_KEY[spec.project], ENTERPRISE_BY_KEY[spec.enterprise])
+
+
+def _enter_record(ctx: _Context, spec: DemoRecord) -> Record | None:
+    """The record as its clerk entered it (None: left as people left it)."""
     p = PROJECT_BY_KEY[spec.project]
     ent = ENTERPRISE_BY_KEY[spec.enterprise]
     enterprise = ctx.enterprises[spec.enterprise]
@@ -2168,7 +2180,7 @@ def _build_record(ctx: _Context, spec: DemoRecord) -> None:
 
     _clear_grades(ctx, record, [stage for stage, _day in stages])
     _attach(ctx, record, spec, clerk)
-    _play(ctx, record, spec, p, ent)
+    return record
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -2277,7 +2289,7 @@ def _play(ctx: _Context, record: Record, spec: DemoRecord, p: DemoProject, ent: 
         return
     clerk = ctx.users[f"qy_{ent.key}"]
     try:
-        with _clock(_at(spec.submitted, 9, 30 + p.seq)):
+        with _clock(_at(spec.submitted, 9, 30 + p.seq)), pghistory.context(user=clerk.pk, url="seed_demo"):
             if spec.direct:
                 request_direct_review(
                     record_id=record.pk, user=clerk, reason_code=DirectReviewReason.OWNER_DEREGISTERED
@@ -2295,7 +2307,8 @@ def _play(ctx: _Context, record: Record, spec: DemoRecord, p: DemoProject, ent: 
         ctx.stats["transition"] += approved
         return
     decider = _reviewer(ctx, record.responsible_authority, ent)
-    with _clock(_at(chinese_calendar.find_workday(spec.decided_after, spec.submitted), 15, p.seq)):
+    decided_at = _at(chinese_calendar.find_workday(spec.decided_after, spec.submitted), 15, p.seq)
+    with _clock(decided_at), pghistory.context(user=decider.pk, url="seed_demo"):
         if spec.status == RecordStatus.APPROVED:
             approve_record(record_id=record.pk, user=decider)
         elif spec.status == RecordStatus.REJECTED:

@@ -250,6 +250,22 @@ def test_every_decided_record_has_its_log_row_from_the_services(seeded):
     assert by_night.get().reason == AUTO_APPROVED and by_night.get().actor is None
 
 
+def test_the_history_names_the_clerk_and_the_deciding_official_not_the_nightly_job(seeded):
+    """Issue 11 item 4: each demo action runs under its own actor, so the reviewer reads who did what."""
+    from projects.admin.history import history_rows
+
+    decided = (
+        Record.objects.filter(status=RecordStatus.APPROVED, transitions__by=TransitionBy.PERSON)
+        .select_related("enterprise")
+        .first()
+    )
+    decider = decided.transitions.filter(to_status=RecordStatus.APPROVED).get().actor
+    who = {row["who"] for row in history_rows(decided, limit=200)}
+    assert any(decider.real_name in w for w in who), who
+    assert any(decided.enterprise.name in w for w in who), who  # the clerk, named with the enterprise
+    assert not any("逾期" in w for w in who), who
+
+
 def test_rejected_records_show_their_reason_in_the_portal(seeded):
     rejected = Record.objects.filter(status=RecordStatus.REJECTED)
     assert rejected.count() >= 3
