@@ -30,6 +30,10 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "admin:login": EVERYONE,
     "admin:logout": EVERYONE,
     "admin:*": OFFICIALS,
+    # provincial oversight (补录工作进度, issue 11 item 5): the province's staff, not the bureaus it oversees
+    "admin:review_progress": frozenset({PROVINCIAL, SUPERUSER}),
+    "admin:review_progress_campaign": frozenset({PROVINCIAL, SUPERUSER}),
+    "admin:review_progress_export": frozenset({PROVINCIAL, SUPERUSER}),
     "api-schema": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     "api-docs": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     # the REST API (portal/api/urls.py): enterprise clerks, by session or by token (read here, see _api_user);

@@ -245,6 +245,12 @@ class WorkbenchCounts:
     done: int
 
 
+def overdue_q(now: dt.datetime) -> Q:
+    """已逾期 at `now`: the review deadline has passed (on a pending record). The one definition the queue, the
+    workbench and the provincial progress page (review.oversight) share."""
+    return Q(review_deadline__lt=now)
+
+
 @dataclass(frozen=True)
 class DueBands:
     """The deadline bands of the queue at `now`: past `now` is 已逾期; up to `end_today` 今日到期; up to `end_next`
@@ -257,7 +263,7 @@ class DueBands:
     def q(self, band: str) -> Q | None:
         """The filter of `band` ("overdue", "today", "soon") on review_deadline, or None for an unknown band."""
         if band == "overdue":
-            return Q(review_deadline__lt=self.now)
+            return overdue_q(self.now)
         if band == "today":
             return Q(review_deadline__gte=self.now, review_deadline__lte=self.end_today)
         if band == "soon":

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Campaign, CampaignContact, CampaignOpening, Track
 from .common import AuthorityLevelFilter
+from .panels import campaign_links
 
 
 class CampaignOpeningInline(admin.TabularInline):
@@ -81,6 +82,14 @@ class CampaignAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # the links the layers above add (projects.admin.panels: review/'s progress page, 补录工作进度)
+        extra_context = dict(extra_context or {})
+        campaign = self.get_object(request, object_id)
+        if campaign is not None:
+            extra_context.setdefault("campaign_links", campaign_links(request, campaign))
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(CampaignOpening)
