@@ -106,12 +106,16 @@ def logout_view(request):
 @require_GET
 def record_list(request):
     user = request.user
-    form = ListFilterForm(request.GET or None, years=selectors.completion_years(user))
+    summary = selectors.list_summary(user)
+    form = ListFilterForm(request.GET or None, years=summary.years)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.record_list(
         user, status=filters.get("status") or "", year=filters.get("year"), q=filters.get("q") or ""
     )
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, PAGE_SIZE)
+    if not any(filters.values()):  # every record: the count is the summary's, not counted twice
+        paginator.count = summary.count
+    page_obj = paginator.get_page(request.GET.get("page"))
     counter = WorkingDaysLeft()
     rows = [(record, counter(record.review_deadline) if _pending(record) else None) for record in page_obj]
     query = request.GET.copy()

@@ -131,3 +131,32 @@ def test_the_list_runs_a_bounded_number_of_queries(client_a, firm_a, n, django_a
         with django_assert_max_num_queries(14):  # 5 of them: the campaigns offered (issue 11)
             response = client_a.get("/portal/")
     assert response.status_code == 200
+
+
+def test_the_year_filter_follows_every_change_of_the_records(client_a, clerk_a, firm_a):
+    """Issue 11 item 9: the completion years are read once per state of the records (portal.selectors.list_summary)
+    and kept; saving a completion date, a new record and a deleted draft each change what the filter offers."""
+    from projects.services import record_delete, record_save
+
+    first = RecordFactory(enterprise=firm_a, project=ProjectFactory(prj_name="邕江大桥维修工程"))
+    FinishCheck.objects.create(record=first, e_date=dt.date(2015, 3, 1))
+    assert '<option value="2015">2015</option>' in client_a.get("/portal/").content.decode()
+
+    first.refresh_from_db()
+    record_save(
+        record_id=first.pk,
+        user=clerk_a,
+        data={"finish_check": {"e_date": "2014-05-06"}},
+        expected_version=first.version,
+    )
+    body = client_a.get("/portal/").content.decode()
+    assert '<option value="2014">2014</option>' in body and '<option value="2015">' not in body
+
+    second = RecordFactory(enterprise=firm_a, project=ProjectFactory(prj_name="五象新区学校"))
+    FinishCheck.objects.create(record=second, e_date=dt.date(2018, 1, 2))
+    body = client_a.get("/portal/").content.decode()
+    assert '<option value="2018">2018</option>' in body and '<option value="2014">2014</option>' in body
+
+    record_delete(record_id=second.pk, user=clerk_a)
+    body = client_a.get("/portal/").content.decode()
+    assert '<option value="2018">' not in body and '<option value="2014">2014</option>' in body
