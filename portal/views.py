@@ -414,7 +414,8 @@ def record_check(request, pk: int):
             "nav": "records",
             "record": record,
             "project": record.project,
-            "sections": [s for s in sections if s.key != "attachments"],
+            "sections": [s for s in sections if s.key != "attachments"],  # the attachments have their own list
+            "problem_sections": sections,  # …but their problems are in the report with every other one
             "attachments": attachments,
             "missing_kinds": [AttachmentKind(k).label for k in REQUIRED_ATTACHMENTS if k not in present],
             "preview": preview,
@@ -463,7 +464,6 @@ def record_delete_view(request, pk: int):
         return _forbidden(request, str(exc.message))
     messages.success(request, _("The draft “%(name)s” was deleted.") % {"name": name})
     return redirect("portal:records")
-
 
 
 @require_POST

@@ -452,10 +452,11 @@
     initDatePickers(form, form);
     initToast();
     var autosave = initAutosave(form);
-    ["submit-form", "direct-review-form"].forEach(function (id) {  // send only what is saved (G6 too)
-      var sendForm = document.getElementById(id);
+    // check and send only what is saved (核对并提交 is a link, 申请直接审核 a form)
+    [["submit-button", "click"], ["direct-review-form", "submit"]].forEach(function (pair) {
+      var sendForm = document.getElementById(pair[0]);
       if (!sendForm) { return; }
-      sendForm.addEventListener("submit", function (event) {
+      sendForm.addEventListener(pair[1], function (event) {
         if (autosave.dirty()) {
           event.preventDefault();
           window.alert(form.getAttribute("data-dirty-text"));

@@ -29,8 +29,8 @@ def check(client, record):
 def test_check_the_record_pages_submit_button_leads_to_the_check_page(client_a, record_a):
     with time_machine.travel(FRIDAY, tick=False):
         body = client_a.get(f"/portal/records/{record_a.pk}/").content.decode()
-    form = re.search(r'<form id="submit-form"[^>]*>', body).group(0)
-    assert 'method="get"' in form and f'action="/portal/records/{record_a.pk}/check/"' in form
+    link = re.search(r'<a [^>]*id="submit-button"[^>]*>', body).group(0)
+    assert f'href="/portal/records/{record_a.pk}/check/"' in link
     assert "核对并提交" in body
 
 
