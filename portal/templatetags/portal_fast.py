@@ -9,8 +9,10 @@ by a template loop each costs a dozen template nodes. The markup is the loop's, 
 from __future__ import annotations
 
 from django import template
+from django.template.loader import get_template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -25,3 +27,78 @@ def option_tags(options) -> str:
         value, label = conditional_escape(o.value), conditional_escape(o.label)
         parts.append(f'<option value="{value}"{selected}{data}>{label}</option>')
     return mark_safe("".join(parts))
+
+
+# --- one field of the record page ----------------------------------------------------------------------------
+
+_BOX = {"textarea": " wide", "region": " span-2"}
+_INPUT_KIND = {
+    "date": ' placeholder="{}" inputmode="numeric" class="w-date"',
+    "number": ' inputmode="decimal" class="w-number"',
+}
+_SELECTS = ("select", "bool", "unit")
+
+
+@register.simple_tag
+def field_tag(f, readonly: bool) -> str:
+    """One field of the record page (portal.page.FieldView), written in Python (issue 11 item 9): a full record shows
+    some 380 of them, and the template this replaces spent most of the page's time in their {% if %}s.
+
+    Editable: the label (with its red star and 必填 for screen readers), the input, select, textarea or region picker
+    named by the field's path, with aria-required / aria-invalid; read-only: the label and the value as a reader sees
+    it. Then the carried-over note, the kept-as-typed message, the problem and the help text, each with the ids and
+    classes portal.js and the tests look for (tests/portal/test_field_markup.py pins them)."""
+    fid, name = conditional_escape(f.id), conditional_escape(f.name)
+    box = "field" + _BOX.get(f.widget, "")
+    if f.problem:
+        box += " has-problem"
+    if f.kept:
+        box += " is-kept"
+    if f.carried:
+        box += " is-carried"
+    star = '<span class="req" aria-hidden="true">*</span>' if f.required else ""
+    label = conditional_escape(f.label)
+    if readonly:
+        display = f.display
+        parts = [
+            f'<div class="{box}" id="{fid}">',
+            f'<span class="label">{star}{label}</span>',
+            f'<div class="value{"" if display else " empty"}">{conditional_escape(display) if display else "—"}</div>',
+        ]
+    else:
+        flags = (' aria-required="true"' if f.required else "") + (' aria-invalid="true"' if f.problem else "")
+        if f.required:
+            star += f'<span class="sr-only">{conditional_escape(_("(required)"))}</span>'
+        target = f"{fid}-l1" if f.widget == "region" else fid
+        parts = [f'<div class="{box}">', f'<label for="{target}">{star}{label}</label>']
+        if f.widget in _SELECTS:
+            extra = ' class="unit-ref"' if f.widget == "unit" else ""
+            if f.name == "project.prj_function":
+                extra += ' data-follows="f-project-prj_type"'
+            parts.append(f'<select id="{fid}" name="{name}"{flags}{extra}>{option_tags(f.options)}</select>')
+        elif f.widget == "region":
+            parts.append(
+                get_template("portal/_region_picker.html").render(
+                    {"name": f.name, "value": f.value, "fid": f.id, "levels": f.regions, "label": f.label}
+                )
+            )
+        elif f.widget == "textarea":
+            parts.append(f'<textarea id="{fid}" name="{name}" rows="2"{flags}>{conditional_escape(f.value)}</textarea>')
+        else:
+            kind = _INPUT_KIND.get(f.widget, "")
+            if f.widget == "date":
+                kind = kind.format(conditional_escape(_("YYYY-MM-DD")))
+            parts.append(
+                f'<input type="text" id="{fid}" name="{name}" value="{conditional_escape(f.value)}"{kind}{flags}>'
+            )
+    if f.carried:
+        carried = _("Carried over from %(part)s; you can change it.") % {"part": conditional_escape(f.carried)}
+        parts.append(f'<p class="carried" id="{fid}-carried">{carried}</p>')
+    if f.kept:
+        parts.append(f'<p class="kept" id="{fid}-kept">{conditional_escape(f.kept_message)}</p>')
+    if f.problem:
+        parts.append(f'<p class="error">{conditional_escape(f.problem)}</p>')
+    if f.help_text and not readonly:
+        parts.append(f'<p class="help">{conditional_escape(f.help_text)}</p>')
+    parts.append("</div>")
+    return mark_safe("\n".join(parts))
