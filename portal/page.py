@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
@@ -361,6 +362,23 @@ def region_label(region: Region) -> str:
     return region.name
 
 
+_CHOICES: dict[tuple, tuple[tuple[str, str, str], ...]] = {}
+
+
+def _choices(f: models.Field) -> tuple[tuple[str, str, str], ...]:
+    """(value, label, 项目分类 codes) of a code table, in the current language. Its labels are lazy translations:
+    cast once per process and language, not for each of the page's ~300 selects (issue 11 item 9)."""
+    key = (f.model._meta.label, f.name, get_language())
+    found = _CHOICES.get(key)
+    if found is None:
+        function = f.name == "prj_function"
+        found = _CHOICES[key] = tuple(
+            (str(code), str(label), " ".join(_FUNCTION_TYPES.get(code, [])) if function else "")
+            for code, label in f.flatchoices
+        )
+    return found
+
+
 def _options(spec: Spec, value: str) -> list[Option]:
     f = spec.field
     if spec.widget == "bool":
@@ -368,9 +386,7 @@ def _options(spec: Spec, value: str) -> list[Option]:
         opts += [Option("1", _("Yes")), Option("0", _("No"))]
     else:
         opts = [Option("", _("— choose —"))]
-        for code, label in f.flatchoices:
-            types = " ".join(_FUNCTION_TYPES.get(code, [])) if f.name == "prj_function" else ""
-            opts.append(Option(str(code), str(label), types=types))
+        opts += [Option(code, label, types=types) for code, label, types in _choices(f)]
     for o in opts:
         o.selected = o.value == value
     if value and not any(o.selected for o in opts):  # a code no longer in the table: show it as it is
