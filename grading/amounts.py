@@ -7,6 +7,9 @@ national standard fixes no tolerance; the submit check of `grading.checks` stays
 - The permit and the completion filing restate figures already filed: 施工许可's 合同金额 ≠ 合同备案's, or
   竣工验收备案's 实际造价 ≠ 竣工验收's, is pointed out.
 - 实际造价 departs from 合同金额 by more than `COST_TOLERANCE` (changes and settlement move it, but rarely that far).
+
+The permit's 合同金额 and the 实际造价 are the works' figures (the construction contract); a survey, design or
+supervision firm's contract is its fee, so its record compares them with the permit only, never with its own fee.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from projects.models import Record
 
 #: 实际造价 may depart from 合同金额 by this share before the page points it out.
 COST_TOLERANCE = Decimal("0.30")
+
+#: Contract types whose amount is the works' own (the permit states it, the actual cost settles it): 施工总承包, EPC.
+WORKS_CONTRACTS = frozenset({"301", "600"})
 
 #: (key, stage, field, label) in the order the page shows them.
 AMOUNTS = (
@@ -63,11 +69,15 @@ class AmountComparison:
         return [c for c in self.checks if not c.ok]
 
 
-def _value(record: Record, stage: str, name: str) -> Decimal | None:
+def _stage(record: Record, stage: str):
     try:
-        obj = getattr(record, stage)
+        return getattr(record, stage)
     except ObjectDoesNotExist:
         return None
+
+
+def _value(record: Record, stage: str, name: str) -> Decimal | None:
+    obj = _stage(record, stage)
     return getattr(obj, name, None) if obj is not None else None
 
 
@@ -97,7 +107,9 @@ def compare_amounts(record: Record) -> AmountComparison:
                 )
             )
     licence = by_key["licence"]
-    if contract is not None and licence is not None and licence != contract:
+    contract_type = getattr(_stage(record, "contract"), "contract_type", "")
+    works = contract_type in WORKS_CONTRACTS or (contract is None and not contract_type)
+    if works and contract is not None and licence is not None and licence != contract:
         checks.append(
             AmountCheck(
                 False,
@@ -115,7 +127,7 @@ def compare_amounts(record: Record) -> AmountComparison:
             )
         )
     cost = check_cost if check_cost is not None else record_cost
-    base = contract if contract is not None else licence
+    base = contract if works and contract is not None else licence
     if cost is not None and base:
         share = abs(cost - base) / base
         if share > COST_TOLERANCE:
