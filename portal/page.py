@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -231,7 +233,7 @@ class FieldView:
     kept: bool = False
     kept_message: str = ""  # a value kept as typed: what the field expects (grading.rules.input_hint)
     help_text: str = ""
-    options: list[Option] = field(default_factory=list)
+    options: Sequence[Option] = field(default_factory=list)  # a code table's: CodeOptions
     regions: list[RegionLevelSelect] = field(default_factory=list)
     problem: str = ""
     carried: str = ""  # the stage a value not yet saved was carried from (projects.carry): "招投标备案"
@@ -362,36 +364,89 @@ def region_label(region: Region) -> str:
     return region.name
 
 
-_CHOICES: dict[tuple, tuple[tuple[str, str, str], ...]] = {}
+class CodeTable:
+    """The options of one code table's select (a field's choices, 是/否), in one language, with each <option>'s
+    markup written once (issue 11 item 9: a full record's page holds ~300 such selects, thousands of options)."""
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        self.rows = rows  # (value, label, 项目分类 codes)
+        self.plain: list[str] = []
+        self.chosen: list[str] = []
+        self.at: dict[str, list[int]] = {}
+        for i, (value, label, types) in enumerate(rows):
+            head = f'<option value="{conditional_escape(value)}"'
+            tail = (
+                f' data-types="{conditional_escape(types)}"' if types else ""
+            ) + f">{conditional_escape(label)}</option>"
+            self.plain.append(head + tail)
+            self.chosen.append(head + " selected" + tail)
+            self.at.setdefault(value, []).append(i)
 
 
-def _choices(f: models.Field) -> tuple[tuple[str, str, str], ...]:
-    """(value, label, 项目分类 codes) of a code table, in the current language. Its labels are lazy translations:
-    cast once per process and language, not for each of the page's ~300 selects (issue 11 item 9)."""
-    key = (f.model._meta.label, f.name, get_language())
-    found = _CHOICES.get(key)
-    if found is None:
-        function = f.name == "prj_function"
-        found = _CHOICES[key] = tuple(
-            (str(code), str(label), " ".join(_FUNCTION_TYPES.get(code, [])) if function else "")
-            for code, label in f.flatchoices
-        )
-    return found
+_TABLES: dict[tuple, CodeTable] = {}
 
 
-def _options(spec: Spec, value: str) -> list[Option]:
+def _table(spec: Spec) -> CodeTable:
+    """The field's code table in the current language: its labels are lazy translations, cast once per process and
+    language, not for each select of each page."""
     f = spec.field
-    if spec.widget == "bool":
-        opts = [Option("", _("— not filled —"))] if f.null else []
-        opts += [Option("1", _("Yes")), Option("0", _("No"))]
-    else:
-        opts = [Option("", _("— choose —"))]
-        opts += [Option(code, label, types=types) for code, label, types in _choices(f)]
-    for o in opts:
-        o.selected = o.value == value
-    if value and not any(o.selected for o in opts):  # a code no longer in the table: show it as it is
-        opts.append(Option(value, value, True))
-    return opts
+    key = (f.model._meta.label, f.name, spec.widget, get_language())
+    table = _TABLES.get(key)
+    if table is None:
+        if spec.widget == "bool":
+            rows = [("", _("— not filled —"), "")] if f.null else []
+            rows += [("1", _("Yes"), ""), ("0", _("No"), "")]
+        else:
+            function = f.name == "prj_function"
+            rows = [("", _("— choose —"), "")] + [
+                (str(code), str(label), " ".join(_FUNCTION_TYPES.get(code, [])) if function else "")
+                for code, label in f.flatchoices
+            ]
+        table = _TABLES[key] = CodeTable(rows)
+    return table
+
+
+class CodeOptions(Sequence):
+    """A select's options from a code table with one value chosen: the options with that value selected, and, for a
+    value no longer in the table, one more option showing it as it is (`keep_unknown`). Reads as a list of Option;
+    `option_html` is the markup of portal_fast.option_tags for that list, without building it."""
+
+    def __init__(self, table: CodeTable, value: str, *, keep_unknown: bool = True) -> None:
+        self.table, self.value = table, value
+        self.unknown = bool(value) and keep_unknown and value not in table.at
+        self._list: list[Option] | None = None
+
+    def _options(self) -> list[Option]:
+        if self._list is None:
+            self._list = [Option(v, label, v == self.value, types) for v, label, types in self.table.rows]
+            if self.unknown:
+                self._list.append(Option(self.value, self.value, True))
+        return self._list
+
+    def __getitem__(self, index):
+        return self._options()[index]
+
+    def __len__(self) -> int:
+        return len(self.table.rows) + self.unknown
+
+    def __iter__(self):
+        return iter(self._options())
+
+    def option_html(self) -> str | None:
+        if self._list is not None:  # read as a list, and perhaps changed since: written from the list
+            return None
+        table = self.table
+        parts = list(table.plain)
+        for i in table.at.get(self.value, ()):
+            parts[i] = table.chosen[i]
+        if self.unknown:
+            value = conditional_escape(self.value)
+            parts.append(f'<option value="{value}" selected>{value}</option>')
+        return "".join(parts)
+
+
+def _options(spec: Spec, value: str) -> CodeOptions:
+    return CodeOptions(_table(spec), value)
 
 
 def _unit_options(units: list[dict], value: str) -> list[Option]:
@@ -447,7 +502,9 @@ class PageBuilder:
         """Prefill an input of a stage not yet entered with what an earlier stage says (saved only by 修改保存)."""
         view.value = suggestion.value
         view.carried = str(rules.PART_BY_KEY[suggestion.source_part].label)
-        if view.options:
+        if isinstance(view.options, CodeOptions):
+            view.options = CodeOptions(view.options.table, suggestion.value, keep_unknown=False)
+        elif view.options:
             for option in view.options:
                 option.selected = option.value == suggestion.value
 

@@ -23,6 +23,9 @@ register = template.Library()
 
 @register.filter(is_safe=True)
 def option_tags(options) -> str:
+    fast = getattr(options, "option_html", None)  # a code table's options (portal.page.CodeOptions): written once
+    if fast is not None and (html := fast()) is not None:
+        return mark_safe(html)
     parts = []
     for o in options or ():
         types = getattr(o, "types", "")

@@ -23,3 +23,26 @@ def test_option_tags_are_the_loops_markup():
     ]
     assert FAST.render({"options": options}) == LOOP.render({"options": options})
     assert FAST.render({"options": []}) == ""
+
+
+def test_a_code_tables_options_are_written_as_the_loop_writes_them():
+    """portal.page.CodeOptions: the code table's <option>s written once per process and language, then the chosen
+    value selected, a value no longer in the table shown as it is (as typed, selected), or not when carried over."""
+    from django.utils import translation
+
+    from portal.page import CodeOptions, CodeTable
+
+    table = CodeTable(
+        [("", "— 请选择 —", ""), ("01", "房屋建筑工程", ""), ("0101", "住宅<b>", "01 02"), ('"x', "&", "")]
+    )
+    with translation.override("zh-hans"):
+        for value, keep in [("", True), ("0101", True), ('"x', True), ("99", True), ("99", False), ("", False)]:
+            options = CodeOptions(table, value, keep_unknown=keep)
+            fast = FAST.render({"options": options})
+            assert fast == LOOP.render({"options": list(options)}), (value, keep)
+            assert len(options) == len(list(options))
+        chosen = CodeOptions(table, "0101")
+        assert 'value="0101" selected data-types="01 02">住宅&lt;b&gt;' in FAST.render({"options": chosen})
+        kept = CodeOptions(table, "99")
+        assert FAST.render({"options": kept}).endswith('<option value="99" selected>99</option>')
+        assert not FAST.render({"options": CodeOptions(table, "99", keep_unknown=False)}).count("selected")
