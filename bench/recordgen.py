@@ -177,7 +177,7 @@ DATE_SPAN_DAYS = 2000  # project numbers carry dates from 2008-01-01 to mid-2013
 
 
 def empty_tables() -> list[Table]:
-    """The ten tables a record fills, parents first, with no rows yet."""
+    """The eleven tables a record fills, parents first, with no rows yet."""
     from projects import models as m
 
     return [
@@ -191,6 +191,7 @@ def empty_tables() -> list[Table]:
         Table("finish_record", m.FinishRecord, links={"record": "record"}),
         Table("unit", m.UnitProject, links={"project": "project"}),
         Table("corp", m.ProjectCorp, links={"record": "record", "unit": "unit"}),
+        Table("person", m.RecordPerson, links={"record": "record"}),  # 单位人员录入: one at least (grading.rules)
     ]
 
 
@@ -461,6 +462,15 @@ def generate(
             "person_id_card": leader.id_card,
             "person_phone": leader.mobile,
         }
+        person = {
+            "corp_name": firm.name,
+            "corp_code": firm.code,
+            "name": leader.name,
+            "role": "WD001",  # 项目负责人
+            "id_card_type": "1",
+            "id_card": leader.id_card,
+            "phone": leader.mobile,
+        }
         generated = {
             "project": project,
             "record": record,
@@ -472,6 +482,7 @@ def generate(
             "finish_record": finish_record,
             "unit": unit,
             "corp": corp,
+            "person": person,
         }
         if first:
             for key, values in generated.items():

@@ -24,10 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools.browser import launch, serious_violations
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE = ROOT / "tests" / "portal" / "vendor" / "axe.min.js"
 PASSWORD = "yeji-demo-2026"
 DRAFT = "演示·青秀山景区游客服务中心"
 CLERK, REVIEWER, STAFF = "qy_sheji", "qx_shenhe", "gx_sheng"
@@ -89,13 +88,7 @@ class Walker:
         """axe, overflow and (when asked) a screenshot of what the page shows now."""
         key = f"{name}-{page.width}"
         page.wait_for_load_state()
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_violations(page)
         if serious:
             self.findings.axe[key] = serious
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -273,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "manage.py", "push_to_national"], cwd=ROOT, check=True)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         try:
             findings = walk(browser, args.base, push=push, shots=args.screenshots)
         finally:

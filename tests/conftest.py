@@ -89,3 +89,20 @@ def cast(clerk_a, clerk_b, county_reviewer, city_reviewer_x, city_reviewer_y, pr
         "provincial_staff": provincial_staff,
         "superuser": superuser,
     }
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium (devtools/browser.py) for a module's browser tests. Playwright's sync API runs an event loop
+    in this thread; the test's own ORM calls (and the database set-up and flush around each test) are still
+    synchronous, so Django's async guard is lifted while it runs."""
+    from playwright.sync_api import sync_playwright
+
+    from devtools.browser import launch
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            chromium = launch(p)
+            yield chromium
+            chromium.close()

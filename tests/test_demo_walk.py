@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from devtools import demo_walk
+from devtools.browser import CHROMIUM, available
 
-if not Path(demo_walk.CHROMIUM).exists():
-    pytest.skip(f"Debian's Chromium is not installed at {demo_walk.CHROMIUM}", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+if not available():
+    pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
 
-from tests.review.conftest import seeded  # noqa: E402,F401  (the migrations' data, for a transactional test)
-from tests.sync.conftest import national  # noqa: E402,F401
+from tests.review.conftest import seeded  # noqa: F401  (the migrations' data, for a transactional test)
+from tests.sync.conftest import national  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,25 +33,19 @@ def demo(seeded, settings, tmp_path):  # noqa: F811
     call_command("seed_demo", stdout=open(os.devnull, "w"))
 
 
-def test_the_demo_campaign_end_to_end_at_1366_and_390_px(demo, national, live_server, monkeypatch):  # noqa: F811
+def test_the_demo_campaign_end_to_end_at_1366_and_390_px(demo, national, live_server, browser):  # noqa: F811
     from django.core.management import call_command
 
     from projects.models import Record
     from sync.models import PushItem
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
     shots = os.environ.get("DEMO_SCREENSHOTS")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=demo_walk.CHROMIUM, args=demo_walk.ARGS)
-        try:
-            findings = demo_walk.walk(
-                browser,
-                live_server.url,
-                push=lambda: call_command("push_to_national", stdout=open(os.devnull, "w")),
-                shots=Path(shots) if shots else None,
-            )
-        finally:
-            browser.close()
+    findings = demo_walk.walk(
+        browser,
+        live_server.url,
+        push=lambda: call_command("push_to_national", stdout=open(os.devnull, "w")),
+        shots=Path(shots) if shots else None,
+    )
     assert not findings, findings.summary()
     record = Record.objects.get(project__prj_name=demo_walk.DRAFT, enterprise__users__username=demo_walk.CLERK)
     assert record.status == "approved"

@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
+from devtools.browser import CHROMIUM, available, serious_violations
+
+if not available():
     pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -37,13 +38,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2017, 12, 4, 10, tzinfo=SHANGHAI)  # inside Guangxi's campaign (桂建设〔2017〕29号)
-AXE = Path(__file__).parent / "portal" / "vendor" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 WIDTHS = (PHONE, LAPTOP)
 SHOTS = os.environ.get("RESPONSIVE_SCREENSHOTS")
-LONG_REASON = "中标工程合同扫描件不清晰，合同金额无法核对；竣工验收备案表缺少建设单位盖章，请重新上传清晰完整的扫描件后再提交审核。"
+LONG_REASON = (
+    "中标工程合同扫描件不清晰，合同金额无法核对；竣工验收备案表缺少建设单位盖章，"
+    "请重新上传清晰完整的扫描件后再提交审核。"
+)
 
 # What the page looks like, measured in the browser: a function, not a string (the site's CSP forbids eval).
 MEASURE = """(selectors) => {
@@ -130,15 +132,6 @@ PORTAL = {"titles": "main h1, .brand-name", "logout": ".who button[type=submit]"
 ADMIN = {"titles": "#content h1, #site-name", "logout": "#logout-form button"}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are synchronous.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield chromium
-            chromium.close()
 
 
 @pytest.fixture
@@ -216,14 +209,6 @@ def admin_login(page, base, username):
     assert "/login/" not in page.url, page.inner_text("#content")[:500]
 
 
-def serious_violations(page) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser's protocol: the CSP refuses inline tags
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def check(page, name: str, selectors: dict, *, logged_in: bool = True) -> list[str]:

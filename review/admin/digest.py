@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..digest import digest_for, kind_of
 from ..workdays import SHANGHAI
+from .pages import index_entry, install_pages
 
 TEMPLATE = "admin/review/digest.html"
 URL_NAME = "review_digest"
@@ -41,40 +42,17 @@ def digest_view(request, site=admin.site):
 
 
 def _app_list_entry(request) -> dict | None:
-    if not kind_of(request.user):
-        return None
-    return {
-        "name": _("Daily digest"),
-        "object_name": "DailyDigest",
-        "perms": {"view": True},
-        "admin_url": reverse(f"admin:{URL_NAME}"),
-        "add_url": None,
-        "view_only": True,
-    }
+    return index_entry(_("Daily digest"), "DailyDigest", URL_NAME) if kind_of(request.user) else None
 
 
 def install(site: admin.AdminSite) -> None:
     """Add the digest page and its index line to `site` (once)."""
-    if getattr(site, "_review_digest_installed", False):
-        return
-    site_urls, site_app_list = site.get_urls, site.get_app_list
-
-    def get_urls():
-        page = path("review/digest/", site.admin_view(lambda request: digest_view(request, site)), name=URL_NAME)
-        return [page, *site_urls()]
-
-    def get_app_list(request, app_label=None):
-        apps = site_app_list(request, app_label)
-        entry = _app_list_entry(request)
-        if entry is not None:
-            for app in apps:
-                if app["app_label"] == "review":
-                    app["models"].insert(0, entry)
-        return apps
-
-    site.get_urls = get_urls
-    site.get_app_list = get_app_list
-    site._review_digest_installed = True
+    install_pages(
+        site,
+        "digest",
+        lambda: [path("review/digest/", site.admin_view(lambda request: digest_view(request, site)), name=URL_NAME)],
+        _app_list_entry,
+    )
 
 
 install(admin.site)

@@ -29,6 +29,7 @@ from projects.admin.panels import register_campaign_link
 
 from ..oversight import Counts, Progress, campaign_progress, campaign_totals, campaigns_for, may_oversee
 from ..workdays import SHANGHAI
+from .pages import index_entry, install_pages
 
 INDEX, CAMPAIGN, EXPORT = "review_progress", "review_progress_campaign", "review_progress_export"
 
@@ -159,16 +160,7 @@ def _row(sheet, labels: list, counts: Counts, font: Font | None = None) -> None:
 
 
 def _app_list_entry(request) -> dict | None:
-    if not may_oversee(request.user):
-        return None
-    return {
-        "name": _("Backfill progress"),
-        "object_name": "CampaignProgress",
-        "perms": {"view": True},
-        "admin_url": reverse(f"admin:{INDEX}"),
-        "add_url": None,
-        "view_only": True,
-    }
+    return index_entry(_("Backfill progress"), "CampaignProgress", INDEX) if may_oversee(request.user) else None
 
 
 @register_campaign_link
@@ -185,12 +177,9 @@ def _campaign_link(request, campaign) -> dict | None:
 
 def install(site: admin.AdminSite) -> None:
     """Add the progress pages and their index line to `site` (once)."""
-    if getattr(site, "_review_oversight_installed", False):
-        return
-    site_urls, site_app_list = site.get_urls, site.get_app_list
 
-    def get_urls():
-        pages = [
+    def urls():
+        return [
             path("review/progress/", site.admin_view(lambda request: index_view(request, site)), name=INDEX),
             path(
                 "review/progress/<int:campaign_id>/",
@@ -203,20 +192,8 @@ def install(site: admin.AdminSite) -> None:
                 name=EXPORT,
             ),
         ]
-        return [*pages, *site_urls()]
 
-    def get_app_list(request, app_label=None):
-        apps = site_app_list(request, app_label)
-        entry = _app_list_entry(request)
-        if entry is not None:
-            for app in apps:
-                if app["app_label"] == "review":
-                    app["models"].insert(0, entry)
-        return apps
-
-    site.get_urls = get_urls
-    site.get_app_list = get_app_list
-    site._review_oversight_installed = True
+    install_pages(site, "oversight", urls, _app_list_entry)
 
 
 install(admin.site)

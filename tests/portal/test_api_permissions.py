@@ -34,6 +34,8 @@ ENDPOINTS = {
     "upload": ("post", "/api/v1/records/{pk}/attachments/", "upload"),
     "download": ("get", "/api/v1/records/{pk}/attachments/{att}/", None),
     "remove": ("delete", "/api/v1/records/{pk}/attachments/{att}/", None),
+    "direct_review": ("post", "/api/v1/records/{pk}/direct-review/", {"reason_code": "owner_deregistered"}),
+    "delete": ("delete", "/api/v1/records/{pk}/", None),
 }
 OWNER = {
     "campaigns": 200,
@@ -47,6 +49,8 @@ OWNER = {
     "upload": 201,
     "download": 200,
     "remove": 204,
+    "direct_review": 400,  # the owner may ask (G6), and is told the written application is missing
+    "delete": 204,  # a draft never submitted
 }
 # another enterprise: its own list and its own new records, nothing of the first one's record
 OTHER_FIRM = {**{name: 404 for name in ENDPOINTS}, "campaigns": 200, "list": 200, "create": 201}
@@ -142,6 +146,7 @@ def test_the_walk_finds_every_api_url():
             "record-list",
             "record-detail",
             "record-submit",
+            "record-direct-review",
             "record-attachments",
             "record-attachment",
         )

@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
+from devtools.browser import CHROMIUM, available, serious_violations
+
+if not available():
     pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -39,20 +40,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2017, 12, 4, 10, tzinfo=SHANGHAI)
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (and the database set-up
-    # and flush around each test) are still synchronous, so Django's async guard is lifted while it runs.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield chromium
-            chromium.close()
 
 
 @pytest.fixture
@@ -444,14 +433,6 @@ def test_project_use_follows_the_category(journey, new_page, clerk_a, firm_a, gu
 # --------------------------------------------------------------------------------------------------------------
 
 
-def serious_violations(page) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser's protocol: the CSP refuses inline tags
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_axe_finds_no_serious_violation(journey, new_page, clerk_a, firm_a, county_reviewer):

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
+from devtools.browser import CHROMIUM, available, serious_violations
+
+if not available():
     pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -27,19 +28,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2017, 12, 8, 10, tzinfo=SHANGHAI)
-AXE = Path(__file__).parents[1] / "portal" / "vendor" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = os.environ.get("OVERSIGHT_SCREENSHOTS")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield chromium
-            chromium.close()
 
 
 @pytest.fixture
@@ -85,12 +76,6 @@ def test_the_progress_page_fits_a_phone_and_a_laptop_and_axe_is_clean(site, brow
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1]:
             problems.append(f"@{viewport['width']}: the page is {width[0]} px wide")
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        problems += [
-            f"@{viewport['width']}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        problems += [f"@{viewport['width']}: {found}" for found in serious_violations(page)]
         context.close()
     assert not problems, problems
