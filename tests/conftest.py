@@ -10,41 +10,6 @@ from .factories import EnterpriseFactory, UserFactory, official
 from .sync.conftest import mock_server  # noqa: F401  (the mock national platform on a real port, for any test)
 
 
-def reseed_migration_data() -> None:
-    """What the data migrations wrote (regions, role groups, qualifications, the two campaigns as ADR 0010 reads
-    them), back after a transactional test flushed the database; nothing when it is there."""
-    import importlib
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from accounts.models import Qualification, Region
-    from accounts.qualifications import load_catalogue
-    from accounts.regions import load_regions
-    from projects.models import Campaign
-
-    if not Region.objects.exists():
-        load_regions(Region)
-    if not Group.objects.exists():
-        importlib.import_module("accounts.migrations.0003_role_groups").forwards(apps, None)
-    if not Qualification.objects.exists():
-        load_catalogue(Qualification)
-    if not Campaign.objects.exists():
-        importlib.import_module("projects.migrations.0002_seed_campaigns").forwards(apps, None)
-        importlib.import_module("projects.migrations.0008_track_national_deadline").guangxi_reading(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _migration_data_after_a_flush(request, django_db_blocker):
-    """A transactional test ends by flushing its database. Run alone, pytest-django orders those tests last; under
-    pytest-xdist a worker runs whole files in any order, so the data the migrations seeded is put back right after
-    the flush (this fixture is set up before the test's database fixtures, so it is torn down after them)."""
-    yield
-    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames):
-        with django_db_blocker.unblock():
-            reseed_migration_data()
-
-
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests do not run collectstatic: serve static names unhashed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 
@@ -9,6 +11,16 @@ import pytest
 def seeded(transactional_db):
     """The data the migrations seed (regions, qualifications, the two campaigns), for transactional tests: a
     transactional test that ran before may have flushed it."""
-    from tests.conftest import reseed_migration_data
+    from django.apps import apps
 
-    reseed_migration_data()
+    from accounts.models import Qualification, Region
+    from accounts.qualifications import load_catalogue
+    from accounts.regions import load_regions
+    from projects.models import Campaign
+
+    if not Region.objects.exists():
+        load_regions(Region)
+    if not Qualification.objects.exists():
+        load_catalogue(Qualification)
+    if not Campaign.objects.exists():
+        importlib.import_module("projects.migrations.0002_seed_campaigns").forwards(apps, None)
