@@ -156,6 +156,7 @@ def test_every_method_on_every_api_url_answers_without_5xx(draft, clerk_a):
         "/api/v1/records/",
         f"/api/v1/records/{draft.pk}/",
         f"/api/v1/records/{draft.pk}/submit/",
+        f"/api/v1/records/{draft.pk}/direct-review/",
         attachment_url,
         f"{attachment_url}999999/",
         "/api/v1/records/999999/",
