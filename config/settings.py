@@ -125,7 +125,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "yeji",
+        # one prefix per pytest-xdist worker: the workers share Redis, not their throttles and caches
+        "KEY_PREFIX": "-".join(filter(None, ["yeji", env.str("PYTEST_XDIST_WORKER", default="")])),
     }
 }
 

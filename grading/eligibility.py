@@ -130,7 +130,7 @@ def eligible_filter(on: dt.date, prefix: str = "") -> Q:
     """`push_eligibility()` but J8 as a condition on Record (`prefix` leads to the record, e.g. "record__")."""
     p = prefix
     return (
-        Q(**{f"{p}status": RecordStatus.APPROVED, f"{p}reaches_national": True})
+        Q(**{f"{p}status": RecordStatus.APPROVED, f"{p}reaches_national": True, f"{p}revision_of__isnull": True})
         & (Q(**{f"{p}campaign__national_cutoff__isnull": True}) | Q(**{f"{p}campaign__national_cutoff__gte": on}))
         & (Q(**{f"{p}campaign__push_d_records": True}) | ~Q(**{f"{p}{GRADE_FIELD}": DataLevel.D}))
     )

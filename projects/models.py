@@ -461,6 +461,15 @@ class RecordQuerySet(models.QuerySet):
     def pending(self) -> RecordQuerySet:
         return self.filter(status__in=[RecordStatus.SUBMITTED, RecordStatus.DIRECT_REVIEW])
 
+    def claims(self) -> RecordQuerySet:
+        """The records themselves, without the working copies of a D record's completion (J7, `revision_of`)."""
+        return self.filter(revision_of__isnull=True)
+
+    def published(self) -> RecordQuerySet:
+        """J5: what is published (公示) and used (J4, G11): approved records, never a working copy. A record's
+        tables always hold its current version (a correction or a completion is applied to them on acceptance)."""
+        return self.filter(status=RecordStatus.APPROVED, revision_of__isnull=True)
+
 
 @pghistory.track()
 class Record(Scoped, FSMModelMixin, models.Model):
@@ -486,6 +495,17 @@ class Record(Scoped, FSMModelMixin, models.Model):
         related_name="records",
     )
     reaches_national = models.BooleanField(_("reaches the national platform"), default=False)
+    revision_of = models.ForeignKey(
+        "self",
+        verbose_name=_("completion of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        help_text=_(
+            "J7: a D record's working copy (下载并完善), reviewed like any record and applied to the record on approval."
+        ),
+    )
     responsible_authority = models.ForeignKey(
         Authority,
         verbose_name=_("responsible authority"),
@@ -521,7 +541,11 @@ class Record(Scoped, FSMModelMixin, models.Model):
         verbose_name_plural = _("performance records")
         ordering = ["-updated_at"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "project"], name="record_one_claim_per_enterprise"),
+            models.UniqueConstraint(
+                fields=["enterprise", "project"],
+                condition=models.Q(revision_of__isnull=True),
+                name="record_one_claim_per_enterprise",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "review_deadline"]),
