@@ -52,6 +52,8 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "portal:record_receipt": frozenset({ENTERPRISE}),
     "portal:record_delete": frozenset({ENTERPRISE}),
     "portal:*": frozenset({ENTERPRISE}),
+    # public search (J5, issue 12): anyone, no login; read-only
+    "public:*": EVERYONE,
 }
 
 

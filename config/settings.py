@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "review",
     "sync",
     "portal",
+    "public",
 ]
 
 MIDDLEWARE = [
