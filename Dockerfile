@@ -23,6 +23,12 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 yeji \
  && useradd --system --uid 10001 --gid yeji --home-dir /app --no-create-home --shell /usr/sbin/nologin yeji
 
+# 0. A TrueType Chinese font that reportlab can embed in the PDFs it writes (config/pdf.py; without it the PDFs
+#    fall back on the non-embedded CID font STSong-Light).
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends fonts-wqy-zenhei \
+ && rm -rf /var/lib/apt/lists/*
+
 # 1. The pinned dependencies of [project].dependencies, in their own layer (rebuilt only when pyproject.toml changes).
 #    The [dev] extra (pytest, playwright, ruff …) is not installed.
 COPY pyproject.toml ./
