@@ -75,6 +75,11 @@ def _original_name(name: str, file_type: FileType) -> str:
     return stem[: 255 - len(suffix)] + suffix
 
 
+def original_name_for(name: str, file_type: FileType) -> str:
+    """The name an upload is kept under for people to read (no directory, the suffix of its real type)."""
+    return _original_name(name, file_type)
+
+
 def _lock_open_record(record_id: int, user) -> Record:
     """The record's row, locked, when `user` is a clerk of its enterprise and the record is still theirs to change."""
     record = Record.objects.select_for_update(of=("self",)).filter(pk=record_id).first()

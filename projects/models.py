@@ -495,6 +495,14 @@ class Record(Scoped, FSMModelMixin, models.Model):
         related_name="records",
     )
     reaches_national = models.BooleanField(_("reaches the national platform"), default=False)
+    edition = models.PositiveIntegerField(
+        _("published version"),
+        default=1,
+        help_text=_(
+            "The number of the record's current published version (P4): raised by an accepted correction or a "
+            "merged completion; earlier versions stay readable (RecordVersion)."
+        ),
+    )
     revision_of = models.ForeignKey(
         "self",
         verbose_name=_("completion of"),
@@ -505,6 +513,12 @@ class Record(Scoped, FSMModelMixin, models.Model):
         help_text=_(
             "J7: a D record's working copy (下载并完善), reviewed like any record and applied to the record on approval."
         ),
+    )
+    merged_at = models.DateTimeField(
+        _("merged at"),
+        null=True,
+        blank=True,
+        help_text=_("J7: when this working copy's approved content was applied to its record (the copy is closed)."),
     )
     responsible_authority = models.ForeignKey(
         Authority,
@@ -545,6 +559,12 @@ class Record(Scoped, FSMModelMixin, models.Model):
                 fields=["enterprise", "project"],
                 condition=models.Q(revision_of__isnull=True),
                 name="record_one_claim_per_enterprise",
+            ),
+            # J7: one completion open at a time per record (an open copy is one not merged yet)
+            models.UniqueConstraint(
+                fields=["revision_of"],
+                condition=models.Q(revision_of__isnull=False, merged_at__isnull=True),
+                name="record_one_open_completion",
             ),
         ]
         indexes = [
@@ -626,9 +646,15 @@ class Record(Scoped, FSMModelMixin, models.Model):
 
     @classmethod
     def scope(cls, qs, user):
-        """A clerk: its enterprise's records. Officials: the records of projects located in their jurisdiction."""
+        """A clerk: its enterprise's records. Officials: the records of projects located in their jurisdiction. A
+        qualification review system (J4, G11): the published records of projects in its province."""
         if getattr(user, "role", None) == Role.ENTERPRISE:
             return qs.filter(enterprise_id=user.enterprise_id) if user.enterprise_id else qs.none()
+        if getattr(user, "role", None) == Role.SYSTEM:
+            if not user.authority_id:
+                return qs.none()
+            published = Q(status=RecordStatus.APPROVED, revision_of__isnull=True)
+            return qs.filter(published, project__county__code__startswith=user.authority.region_id[:2])
         prefix = jurisdiction_prefix(user)
         return qs.filter(project__county__code__startswith=prefix) if prefix else qs.none()
 
@@ -1015,6 +1041,53 @@ class Attachment(Scoped, models.Model):
     @classmethod
     def scope(cls, qs, user):
         """A part of a record: seen by whoever sees the record (Record.scope)."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
+
+class VersionKind(models.TextChoices):
+    """How a version of a record came to be (P4, J7)."""
+
+    APPROVAL = "approval", _("Approval")
+    CORRECTION = "correction", _("Correction")
+    COMPLETION = "completion", _("Completion of a D record")
+
+
+class RecordVersion(Scoped, models.Model):
+    """One published version of a record (P4): the whole content as it was (`snapshot`), what changed from the
+    version before it field by field (`changes`), who made it, when and why. Written by projects.revisions only;
+    never changed. Version 1 (the approved content) is written the first time a record is changed after approval."""
+
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=12, choices=VersionKind.choices)
+    snapshot = models.JSONField(_("content"), default=dict)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: who, as the record's log says it (J9: real name and department; "逾期视为审核通过" for the nightly job)
+    author_name = models.CharField(_("full name"), max_length=50, blank=True)
+    author_department = models.CharField(_("department"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+        ordering = ["record", "-number"]
+        constraints = [models.UniqueConstraint(fields=["record", "number"], name="record_version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"v{self.number} · {self.get_kind_display()}"
+
+    @classmethod
+    def scope(cls, qs, user):
+        """A record's versions are seen by whoever sees the record (Record.scope)."""
         return qs.filter(record__in=Record.visible_to(user).values("pk"))
 
 

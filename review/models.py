@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import AuthorityLevel, Enterprise, Role
 from accounts.scoping import Scoped, jurisdiction_prefix
@@ -373,3 +374,114 @@ class PiiReveal(Scoped, models.Model):
             prefix = user.authority.region_id[:2]
             return qs.filter(models.Q(record__project__county__code__startswith=prefix) | models.Q(user_id=user.pk))
         return qs.filter(user_id=user.pk)
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending decision")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class CorrectionRequest(Scoped, FSMModelMixin, models.Model):
+    """更正申请 (J7, P4): a firm asks the provincial 建筑管理处 to change fields of a published B/C record.
+
+    `changes` is what the firm proposes: [{"part", "row", "field", "value"}], checked when filed with the portal
+    save's parsers (projects.revisions.parse_changes). Accepted: applied to the record as a new version
+    (projects.revisions.apply_changes) and pushed again; refused: nothing changes and the firm reads why. One open
+    request per record (the partial unique constraint); written by review.corrections only.
+    """
+
+    record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="corrections")
+    status = FSMField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING, protected=True
+    )
+    changes = models.JSONField(_("proposed changes"), default=list)
+    reason = models.TextField(_("reason for the correction"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("filed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decider_name = models.CharField(_("full name"), max_length=50, blank=True)
+    decider_department = models.CharField(_("department"), max_length=200, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    version = models.OneToOneField(
+        "projects.RecordVersion",
+        verbose_name=_("version made"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="correction",
+    )
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"], condition=models.Q(status="pending"), name="correction_one_open_per_record"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "filed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.filed_at:%Y-%m-%d}"
+
+    @transition(field=status, source=CorrectionStatus.PENDING, target=CorrectionStatus.ACCEPTED)
+    def accept(self, *, at, by, version) -> None:
+        self.decided_at, self.decided_by, self.version = at, by, version
+
+    @transition(field=status, source=CorrectionStatus.PENDING, target=CorrectionStatus.REFUSED)
+    def refuse(self, *, at, by, reason: str) -> None:
+        self.decided_at, self.decided_by, self.decision_reason = at, by, reason
+
+    @classmethod
+    def scope(cls, qs, user):
+        """Seen by whoever sees the record (Record.scope): the firm, the province's staff, the local reviewers."""
+        return qs.filter(record__in=Record.visible_to(user).values("pk"))
+
+
+def evidence_path(instance, filename: str) -> str:
+    from projects.models import attachment_path
+
+    return "corrections/" + attachment_path(instance, filename).partition("/")[2]
+
+
+class CorrectionEvidence(Scoped, models.Model):
+    """A file proving a correction (合同, 变更文件 …): checked and stored as a record's attachments are
+    (projects.attachments.check_upload), under a name nobody can guess."""
+
+    request = models.ForeignKey(
+        CorrectionRequest, verbose_name=_("correction request"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction evidence")
+        verbose_name_plural = _("correction evidence")
+        ordering = ["request", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @classmethod
+    def scope(cls, qs, user):
+        return qs.filter(request__in=CorrectionRequest.visible_to(user).values("pk"))

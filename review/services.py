@@ -46,6 +46,7 @@ from projects.selectors import declared_elsewhere, enterprise_refusal, refuse_if
 from projects.services import lock_shared_project, next_in_sequence
 
 from . import signals
+from .corrections import merge_approved_completions
 from .models import CalendarAlert, CreditEntry, NoticeMail, PiiReveal, RecordTransition, TransitionBy
 from .notices import queue_decision_mails
 from .reasons import DirectReviewReason, direct_review_log_reason
@@ -452,6 +453,8 @@ def approve_record(*, record_id: int, user) -> Record:
         )
         write_transition(record=locked, from_status=from_status, to_status=locked.status, at=now, actor=user)
         signals.records_approved.send(sender=Record, ids=[locked.pk], at=now)
+        if locked.revision_of_id is not None:  # a D record's completion (J7): applied to its record now
+            merge_approved_completions([locked.pk], at=now)
     return locked
 
 
@@ -523,6 +526,7 @@ def auto_approve_overdue(now: dt.datetime | None = None) -> int:
         # One callback queues the mails in batches (review.notices.NOTICE_BATCH rows a message), never one a row.
         transaction.on_commit(partial(queue_decision_mails, [row.pk for row in rows]))
         signals.records_approved.send(sender=Record, ids=ids, at=now)  # the outbox, set-based (sync/)
+        merge_approved_completions(ids, at=now)  # the completions among them applied to their records (J7)
     return len(ids)
 
 

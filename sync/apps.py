@@ -13,6 +13,7 @@ class SyncConfig(AppConfig):
 
         signals.records_approved.connect(receivers.on_records_approved, dispatch_uid="sync.outbox.approved")
         signals.record_marked_fraud.connect(receivers.on_record_marked_fraud, dispatch_uid="sync.outbox.fraud")
+        signals.record_revised.connect(receivers.on_record_revised, dispatch_uid="sync.outbox.revised")
 
         from projects.admin.panels import register_record_panel
 

@@ -10,6 +10,12 @@ def on_records_approved(sender, *, ids, at, **kwargs) -> None:
     services.enqueue_records(ids, at=at)
 
 
+def on_record_revised(sender, *, ids, at, **kwargs) -> None:
+    """A new version of published records (J7, P4): a new item for each, sent under the same national numbers (the
+    rows keep their RowGuid keys; the platform replaces a row by a higher version)."""
+    services.enqueue_records(ids, at=at)
+
+
 def on_record_marked_fraud(sender, *, record, at, **kwargs) -> None:
     services.enqueue_fraud_mark(record, at=at)
 
