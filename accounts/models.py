@@ -180,14 +180,69 @@ class EnterpriseKind(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision (监理)")
 
 
+class PerformanceStage(models.TextChoices):
+    """The stage screens of a record whose grade a qualification application checks (national-standard.md §2.1); the
+    values are the record's relation names (``project`` is TBProjectInfo, 基本信息)."""
+
+    PROJECT = "project", _("Basic information")
+    CENSOR = "censor", _("Drawing review")
+    TENDER = "tender", _("Tender")
+    CONTRACT = "contract", _("Contract filing")
+    LICENCE = "licence", _("Construction permit")
+    FINISH_CHECK = "finish_check", _("Completion acceptance")
+    FINISH_RECORD = "finish_record", _("Completion filing")
+
+
+class PerformanceUse(models.TextChoices):
+    """What a record is declared as in a qualification application: the enterprise's performance or a person's."""
+
+    ENTERPRISE = "enterprise", _("Enterprise performance")
+    PERSONAL = "personal", _("Personal performance")
+
+
+#: TBDATALEVELDIC's grades (projects.codes.DataLevel, which this lowest layer does not import).
+PERFORMANCE_GRADES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
+
+
+def _default_enterprise_grades() -> list[str]:
+    return ["A"]
+
+
+def _default_personal_grades() -> list[str]:
+    return ["A", "B"]
+
+
+def _default_checked_stages() -> list[str]:
+    return [PerformanceStage.PROJECT, PerformanceStage.FINISH_CHECK]
+
+
 @pghistory.track()
 class Qualification(Scoped, models.Model):
-    """A qualification (资质) an enterprise applies for; campaign tracks are defined by the ones they cover."""
+    """A qualification (资质) an enterprise applies for; campaign tracks are defined by the ones they cover.
+
+    Its performance rule (J4, G11; since 建市规〔2023〕3号 enterprise performance must be A, personal performance A
+    or B, checked on the stage screens the qualification's software reads) is data that staff edit, not code:
+    `grading.qualification.verdict()` reads it."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("enterprise kind"), max_length=20, choices=EnterpriseKind.choices)
     grade = models.CharField(_("grade"), max_length=20, blank=True)
+    enterprise_grades = ArrayField(
+        models.CharField(max_length=1, choices=PERFORMANCE_GRADES),
+        verbose_name=_("grades accepted for enterprise performance"),
+        default=_default_enterprise_grades,
+    )
+    personal_grades = ArrayField(
+        models.CharField(max_length=1, choices=PERFORMANCE_GRADES),
+        verbose_name=_("grades accepted for personal performance"),
+        default=_default_personal_grades,
+    )
+    checked_stages = ArrayField(
+        models.CharField(max_length=20, choices=PerformanceStage.choices),
+        verbose_name=_("stages whose grade is checked"),
+        default=_default_checked_stages,
+    )
 
     class Meta:
         verbose_name = _("qualification")
@@ -196,6 +251,10 @@ class Qualification(Scoped, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.checked_stages:
+            raise ValidationError({"checked_stages": _("Choose at least one stage whose grade is checked.")})
 
     @classmethod
     def scope(cls, qs, user):
@@ -272,11 +331,15 @@ class Enterprise(Scoped, models.Model):
 
 
 class Role(models.TextChoices):
-    """The three populations that log in. Each is a Django group (see accounts/roles.py)."""
+    """The populations that log in (and the trusted systems that call the API). Each is a Django group (see
+    accounts/roles.py)."""
 
     ENTERPRISE = "enterprise", _("Enterprise clerk")
     REVIEWER = "reviewer", _("Bureau reviewer")
     PROVINCIAL = "provincial", _("Provincial staff")
+    #: a trusted system that reviews qualification applications (J4, G11): no sign-in, only the tokens provincial
+    #: staff issue it (portal.SystemToken); it reads the published records of its province (Record.scope)
+    SYSTEM = "system", _("Qualification review system")
 
     @classmethod
     def rank(cls, role: str) -> int:
@@ -335,6 +398,10 @@ class User(Scoped, AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role__in=["reviewer", "provincial"]) | Q(authority__isnull=False, enterprise__isnull=True),
                 name="user_official_role_has_authority",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="system") | Q(authority__isnull=False, enterprise__isnull=True, is_staff=False),
+                name="user_system_role_has_province",
             ),
         ]
 
@@ -410,6 +477,12 @@ class User(Scoped, AbstractUser):
             )
         if self.role == Role.PROVINCIAL and self.authority_id and self.authority.level != AuthorityLevel.PROVINCE:
             errors["authority"] = ValidationError(_("Provincial staff must belong to the provincial office."))
+        if self.role == Role.SYSTEM and (
+            not self.authority_id or self.authority.level != AuthorityLevel.PROVINCE or self.enterprise_id
+        ):
+            errors["authority"] = ValidationError(
+                _("A qualification review system belongs to the provincial office of the province it reads.")
+            )
         if self.department_id and self.department.authority_id != self.authority_id:
             errors["department"] = ValidationError(_("The department must belong to the user's authority."))
         if errors:

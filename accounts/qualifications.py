@@ -36,3 +36,27 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
 def load_catalogue(Qualification) -> None:
     for code, name, kind, grade in CATALOGUE:
         Qualification.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "grade": grade})
+
+
+#: The stage screens whose grade the qualification software checks, by enterprise kind (national-standard.md
+#: §2.1: 施工资质 基本信息, 施工许可, 竣工验收; 设计 基本信息, 施工图审, 竣工验收). 勘察 follows 设计 (the
+#: 施工图审查 names its 勘察单位), 监理 follows 施工 (it supervises the permitted works). 业绩技术指标 is not a
+#: stage of our records.
+DEFAULT_STAGES: dict[str, list[str]] = {
+    "construction": ["project", "licence", "finish_check"],
+    "supervision": ["project", "licence", "finish_check"],
+    "design": ["project", "censor", "finish_check"],
+    "survey": ["project", "censor", "finish_check"],
+}
+#: 建市规〔2023〕3号: enterprise performance A-level, personal performance A or B.
+DEFAULT_ENTERPRISE_GRADES = ["A"]
+DEFAULT_PERSONAL_GRADES = ["A", "B"]
+
+
+def load_rules(Qualification) -> None:
+    """Give every qualification the default performance rule of its kind (a data migration; staff edit it after)."""
+    for qualification in Qualification.objects.all():
+        qualification.enterprise_grades = list(DEFAULT_ENTERPRISE_GRADES)
+        qualification.personal_grades = list(DEFAULT_PERSONAL_GRADES)
+        qualification.checked_stages = list(DEFAULT_STAGES.get(qualification.kind, ["project", "finish_check"]))
+        qualification.save(update_fields=["enterprise_grades", "personal_grades", "checked_stages"])

@@ -15,6 +15,7 @@ GROUP_NAMES: dict[str, str] = {
     Role.ENTERPRISE: "企业填报员",
     Role.REVIEWER: "主管部门审核员",
     Role.PROVINCIAL: "省厅工作人员",
+    Role.SYSTEM: "资质审批系统",  # no permission: it calls one API URL (config/access.py), never the admin
 }
 
 _RECORD_PARTS = [
@@ -88,7 +89,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.view_piireveal",
         "sync.view_*",
         "sync.change_pushitem",  # retry and re-push (the items stay read-only)
+        # the qualification review systems of their province (ADR 0015): issue and revoke keys, read the call log
+        "portal.view_systemtoken",
+        "portal.add_systemtoken",
+        "portal.change_systemtoken",
+        "portal.view_systemcall",
     ],
+    Role.SYSTEM: [],  # a qualification review system: one API URL (config/access.py), no model permission
 }
 
 

@@ -72,6 +72,11 @@ MENUS: dict[str, tuple[Section, ...]] = {
             "yeji-push", _("Push to the national platform"), (("sync", "PushBatch", None), ("sync", "PushItem", None))
         ),
         Section("yeji-log", _("Logs"), (TRANSITIONS, ("review", "PiiReveal", None))),
+        Section(
+            "yeji-systems",
+            _("Qualification review systems"),
+            (("portal", "SystemToken", None), ("portal", "SystemCall", None)),
+        ),
     ),
 }
 

@@ -14,7 +14,7 @@ def seeded(transactional_db):
     from django.apps import apps
 
     from accounts.models import Qualification, Region
-    from accounts.qualifications import load_catalogue
+    from accounts.qualifications import load_catalogue, load_rules
     from accounts.regions import load_regions
     from projects.models import Campaign
 
@@ -22,5 +22,6 @@ def seeded(transactional_db):
         load_regions(Region)
     if not Qualification.objects.exists():
         load_catalogue(Qualification)
+        load_rules(Qualification)
     if not Campaign.objects.exists():
         importlib.import_module("projects.migrations.0002_seed_campaigns").forwards(apps, None)
