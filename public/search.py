@@ -1,0 +1,222 @@
+"""Public search (J5 公示): which projects anyone may find, by which filters, in which order (ADR 0014).
+
+Only what is published is ever found: a project appears when at least one claim on it is published
+(`Record.objects.published()`: approved, never a working copy, never fraud), and the record-level filters (enterprise,
+completion year, grade) ask that same published claim. Name substrings use the indexes of
+public/migrations/0001_search_indexes.py: a 1- or 2-character query the character-pair index (`yeji_grams`), a longer
+one the trigram index (ILIKE) where pg_trgm makes trigrams of Chinese characters, else the character-pair index too.
+Counts stop at COUNT_CAP: a frequent word matches most of a million projects, and counting them all would cost more
+than the page itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
+
+from accounts.models import Enterprise, Region, RegionLevel
+from projects.models import Project, Record
+
+log = logging.getLogger("public.search")
+
+PAGE_SIZE = 20
+COUNT_CAP = 1000
+#: an 18-character unified social credit code (GB 32100 alphabet: no I, O, S, V, Z)
+CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+#: a piece of a credit code: letters and digits only, 6 at least
+CODE_PIECE_RE = re.compile(r"^[0-9A-Za-z]{6,17}$")
+
+
+def like_pattern(text: str) -> str:
+    """%text% with LIKE's wildcards and escape character in `text` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class ILikeContains(Func):
+    """`column ILIKE '%text%'` (the trigram index's operator; Django's icontains writes UPPER(column) LIKE …)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, text: str):
+        super().__init__(column, Value(like_pattern(text)))
+
+    def as_sql(self, compiler, conn, **extra):
+        column_sql, column_params = compiler.compile(self.source_expressions[0])
+        pattern_sql, pattern_params = compiler.compile(self.source_expressions[1])
+        return f"({column_sql} ILIKE {pattern_sql})", [*column_params, *pattern_params]
+
+
+class GramsContain(Func):
+    """`yeji_grams(column) @> yeji_query_grams(text) AND column ILIKE '%text%'`: the character-pair index finds the
+    candidates, ILIKE keeps those that hold the whole text in one piece."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, text: str):
+        super().__init__(column, Value(text), Value(like_pattern(text)))
+
+    def as_sql(self, compiler, conn, **extra):
+        column_sql, column_params = compiler.compile(self.source_expressions[0])
+        text_sql, text_params = compiler.compile(self.source_expressions[1])
+        pattern_sql, pattern_params = compiler.compile(self.source_expressions[2])
+        sql = f"(yeji_grams({column_sql}) @> yeji_query_grams({text_sql}) AND {column_sql} ILIKE {pattern_sql})"
+        return sql, [*column_params, *text_params, *column_params, *pattern_params]
+
+
+_trigram_ready: dict[str, bool] = {}
+
+
+def trigram_ready() -> bool:
+    """Does this database have pg_trgm, making trigrams of Chinese characters? Asked once per database and process;
+    a "no" is logged once (the search then takes the character-pair index for every length)."""
+    key = connection.settings_dict["NAME"]
+    if key not in _trigram_ready:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
+            ready = bool(cursor.fetchone()[0])
+            if ready:
+                cursor.execute("SELECT coalesce(array_length(show_trgm('青秀山'), 1), 0) > 0")
+                ready = bool(cursor.fetchone()[0])
+        if not ready:
+            log.warning(
+                "public search: pg_trgm is missing or makes no trigram of Chinese characters in database %s; "
+                "name queries use the character-pair index only",
+                key,
+            )
+        _trigram_ready[key] = ready
+    return _trigram_ready[key]
+
+
+def name_condition(column: str, text: str) -> Func:
+    """The condition "column holds `text`", written for the index that answers it fastest."""
+    if len(text) >= 3 and trigram_ready():
+        return ILikeContains(column, text)
+    return GramsContain(column, text)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the public searches by; every value already checked (public.forms.SearchForm)."""
+
+    name: str = ""
+    enterprise: str = ""
+    region: str = ""  # a province, city or county code
+    year: int | None = None  # completion year (竣工验收)
+    category: str = ""  # 项目分类 01/02/99
+    grade: str = ""  # A/B/C/D
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.enterprise or self.region or self.year or self.category or self.grade)
+
+
+def enterprises_matching(text: str) -> QuerySet:
+    """The enterprises a query names: by its whole credit code, a piece of it, or a piece of its name."""
+    if CREDIT_CODE_RE.match(text.upper()):
+        return Enterprise.objects.filter(credit_code=text.upper())
+    by_name = Enterprise.objects.filter(name_condition("name", text))
+    if CODE_PIECE_RE.match(text):
+        return Enterprise.objects.filter(Q(credit_code__startswith=text.upper()) | Q(pk__in=by_name.values("pk")))
+    return by_name
+
+
+def counties_under(code: str) -> list[str]:
+    """The county codes inside a region (itself, when it is a county); [] for an unknown code."""
+    return list(
+        Region.objects.filter(
+            Q(code=code) | Q(parent_id=code) | Q(parent__parent_id=code), level=RegionLevel.COUNTY
+        ).values_list("code", flat=True)
+    )
+
+
+def published_claims(filters: Filters) -> QuerySet:
+    """The published records the record-level filters keep (all published records without such filters)."""
+    claims = Record.objects.published()
+    if filters.enterprise:
+        claims = claims.filter(enterprise__in=enterprises_matching(filters.enterprise).values("pk"))
+    if filters.year:
+        claims = claims.filter(
+            finish_check__e_date__gte=f"{filters.year}-01-01", finish_check__e_date__lte=f"{filters.year}-12-31"
+        )
+    if filters.grade:
+        from grading.eligibility import GRADE_FIELD
+
+        claims = claims.filter(**{GRADE_FIELD: filters.grade})
+    return claims
+
+
+def projects(filters: Filters) -> QuerySet:
+    """The published projects the filters find, newest first (not yet sliced)."""
+    qs = Project.objects.filter(Exists(published_claims(filters).filter(project_id=OuterRef("pk"))))
+    if filters.name:
+        qs = qs.filter(name_condition("prj_name", filters.name))
+    if filters.region:
+        qs = qs.filter(county_id__in=counties_under(filters.region))
+    if filters.category:
+        qs = qs.filter(prj_type=filters.category)
+    return qs.order_by("-pk")
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows, counted up to `cap` + 1: (count, whether there are more than `cap`)."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    projects: list[Project]
+    count: int
+    capped: bool
+    number: int
+    pages: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_count(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def search(filters: Filters, page: int = 1) -> ResultPage:
+    """One page of results with their region, published claims, enterprises and grades: three queries and the
+    region names' (select_related) — whatever the page size."""
+    from .present import claims_prefetch
+
+    qs = projects(filters)
+    count, capped = capped_count(qs)
+    pages = page_count(count)
+    number = min(max(page, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(
+        qs.select_related("county__parent__parent").prefetch_related(claims_prefetch())[start : start + PAGE_SIZE]
+    )
+    return ResultPage(rows, count, capped, number, pages)
+
+
+def published_project(prj_num: str) -> Project | None:
+    """The project of this number when some claim on it is published; None otherwise (never a draft's project)."""
+    from .present import claims_prefetch, detail_prefetches
+
+    return (
+        Project.objects.filter(prj_num=prj_num)
+        .filter(Exists(Record.objects.published().filter(project_id=OuterRef("pk"))))
+        .select_related("county__parent__parent")
+        .prefetch_related(claims_prefetch(detail=True), *detail_prefetches())
+        .first()
+    )
+
+
+def published_record(pk: int) -> Record | None:
+    return Record.objects.published().select_related("project").filter(pk=pk).first()
