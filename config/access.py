@@ -54,6 +54,7 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "portal:*": frozenset({ENTERPRISE}),
     # public search (J5, issue 12): anyone, no login; read-only
     "public:*": EVERYONE,
+    "public_api:*": EVERYONE,  # the public search's read-only JSON (/api/v1/public/, public/api.py)
 }
 
 
