@@ -87,6 +87,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.view_creditentry",
         "review.add_creditentry",
         "review.view_piireveal",
+        "review.view_correctionrequest",  # 更正申请 (J7): the provincial office decides them
+        "review.change_correctionrequest",
         "sync.view_*",
         "sync.change_pushitem",  # retry and re-push (the items stay read-only)
         # the qualification review systems of their province (ADR 0015): issue and revoke keys, read the call log

@@ -34,6 +34,11 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "admin:review_progress": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_progress_campaign": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_progress_export": frozenset({PROVINCIAL, SUPERUSER}),
+    # 更正申请 (J7, issue 12): the provincial office's own queue; the bureaus neither see nor decide corrections
+    "admin:review_correctionrequest_changelist": frozenset({PROVINCIAL, SUPERUSER}),
+    "admin:review_correctionrequest_change": frozenset({PROVINCIAL, SUPERUSER}),
+    "admin:review_correctionrequest_accept": frozenset({PROVINCIAL, SUPERUSER}),
+    "admin:review_correctionrequest_refuse": frozenset({PROVINCIAL, SUPERUSER}),
     "api-schema": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     "api-docs": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     # the REST API (portal/api/urls.py): enterprise clerks, by session or by token (read here, see _api_user);
@@ -51,6 +56,8 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "portal:record_check": frozenset({ENTERPRISE}),
     "portal:record_receipt": frozenset({ENTERPRISE}),
     "portal:record_delete": frozenset({ENTERPRISE}),
+    # a correction request's evidence (J7): the firm and the province's staff who decide it (CorrectionEvidence.scope)
+    "portal:correction_evidence": frozenset({ENTERPRISE, PROVINCIAL, SUPERUSER}),
     "portal:*": frozenset({ENTERPRISE}),
     # public search (J5, issue 12): anyone, no login; read-only
     "public:*": EVERYONE,

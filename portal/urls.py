@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import corrections, views
 
 app_name = "portal"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("records/<int:pk>/receipt/", views.record_receipt, name="record_receipt"),
     path("records/<int:pk>/delete/", views.record_delete_view, name="record_delete"),
     path("records/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    # 申请更正 and 下载并完善 (J7, issue 12), the evidence files of a correction request
+    path("records/<int:pk>/correction/", corrections.correction_new, name="correction_new"),
+    path("records/<int:pk>/complete/", corrections.completion_start, name="completion_start"),
+    path("correction-evidence/<int:pk>/", corrections.correction_evidence, name="correction_evidence"),
     path("credit/", views.credit_file, name="credit_file"),
     path("notices/", views.notices, name="notices"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),

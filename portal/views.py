@@ -35,6 +35,7 @@ from review.services import SubmitRefused, request_direct_review, submit_preview
 from sync.selectors import national_status
 
 from . import auth, page, selectors
+from .corrections import record_panel
 from .forms import AttachmentForm, ListFilterForm, LoginForm, RecordStartForm
 
 PAGE_SIZE = 20
@@ -295,6 +296,7 @@ def _render_record(
         "national": national_status(record),
         "max_upload": settings.ATTACHMENT_MAX_BYTES,
         "receipt": selectors.latest_receipt(record),
+        **record_panel(record),  # 版本记录, 申请更正, 下载并完善 (J7, P4)
     }
     panel = context["direct_review"]
     if panel and upload_form is not None and upload_form is panel["upload_form"]:

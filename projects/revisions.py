@@ -92,9 +92,7 @@ def targets(record: Record) -> Target:
     target.rows["units"] = {u.pk: u for u in UnitProject.objects.filter(project_id=record.project_id).order_by("pk")}
     target.rows["corps"] = {c.pk: c for c in ProjectCorp.objects.filter(record=record).order_by("pk")}
     target.rows["persons"] = {p.pk: p for p in RecordPerson.objects.filter(record=record).order_by("pk")}
-    target.rows["censor_staff"] = {
-        s.pk: s for s in CensorStaff.objects.filter(censor__record=record).order_by("pk")
-    }
+    target.rows["censor_staff"] = {s.pk: s for s in CensorStaff.objects.filter(censor__record=record).order_by("pk")}
     return target
 
 
@@ -149,14 +147,17 @@ def parse_changes(record: Record, proposed, *, target: Target | None = None) -> 
         if not isinstance(raw, str | int | float | bool) and raw is not None:
             raise _refuse(_("%(field)s: this value cannot be read.") % {"field": label}, path)
         if isinstance(raw, str) and "\x00" in raw:
-            raise _refuse(_("%(field)s: it contains a NUL character (\\0), which no field can hold.") % {"field": label}, path)
+            raise _refuse(
+                _("%(field)s: it contains a NUL character (\\0), which no field can hold.") % {"field": label}, path
+            )
         try:
             value = _parse(model_field, raw)
         except _Refused as exc:
             raise _refuse(f"{label}: {exc.message}", path) from exc
         except _Unparseable as exc:
             raise _refuse(
-                _("%(field)s: “%(value)s” is not a valid value for this field.") % {"field": label, "value": str(raw)[:100]},
+                _("%(field)s: “%(value)s” is not a valid value for this field.")
+                % {"field": label, "value": str(raw)[:100]},
                 path,
             ) from exc
         if value is None and not model_field.null:
@@ -290,11 +291,7 @@ _NOT_COPIED = {"id", "record", "censor", "updated_at", "national_num"}
 
 
 def _copy_values(obj) -> dict:
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in type(obj)._meta.concrete_fields
-        if f.name not in _NOT_COPIED
-    }
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields if f.name not in _NOT_COPIED}
 
 
 def open_completion(record: Record) -> Record | None:

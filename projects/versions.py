@@ -181,9 +181,7 @@ def diff(old: dict, new: dict) -> list[dict]:
             before = {row["id"]: row for row in old.get(part) or []}
             after = {row["id"]: row for row in new.get(part) or []}
             ordered = [*after, *[pk for pk in before if pk not in after]]
-            places = {pk: i for i, pk in enumerate(after)} | {
-                pk: i for i, pk in enumerate(before) if pk not in after
-            }
+            places = {pk: i for i, pk in enumerate(after)} | {pk: i for i, pk in enumerate(before) if pk not in after}
             for pk in ordered:
                 changes += _fields_diff(part, pk, _row_label(places[pk]), before.get(pk, {}), after.get(pk, {}))
         old_files = {a["sha256"]: a for a in old.get("attachments") or []}

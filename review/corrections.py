@@ -61,9 +61,7 @@ def _open_refusal(record: Record) -> str:
             )
         )
     if revisions.open_completion(record) is not None:
-        return str(
-            _("A completion of this record is open: only one correction or completion is open at a time.")
-        )
+        return str(_("A completion of this record is open: only one correction or completion is open at a time."))
     return ""
 
 
@@ -91,9 +89,12 @@ def completion_refusal(record: Record) -> str:
 
 
 def _lock_own(record_id: int, user) -> Record:
-    record = Record.objects.select_for_update(of=("self",)).select_related("project", "enterprise").filter(
-        pk=record_id
-    ).first()
+    record = (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("project", "enterprise")
+        .filter(pk=record_id)
+        .first()
+    )
     if record is None:
         raise DomainError(_("This record does not exist."), code="not_found")
     if getattr(user, "role", None) != Role.ENTERPRISE or user.enterprise_id != record.enterprise_id:
@@ -312,11 +313,7 @@ def _staff_names(user) -> tuple[str, str]:
 
 def approval_author(record: Record) -> revisions.Author:
     """Who approved `record` and when, as the log says (version 1 of a record is its approved content)."""
-    row = (
-        RecordTransition.objects.filter(record=record, to_status=RecordStatus.APPROVED)
-        .order_by("-at", "-id")
-        .first()
-    )
+    row = RecordTransition.objects.filter(record=record, to_status=RecordStatus.APPROVED).order_by("-at", "-id").first()
     if row is None:
         return revisions.Author(None, "", "", record.decided_at or timezone.now())
     name = AUTO_APPROVED if row.by == TransitionBy.NIGHTLY_JOB else row.actor_name

@@ -56,6 +56,24 @@ class RecordScopeMixin:
         lookup = f"{self.record_path}__in" if self.record_path else "pk__in"
         return queryset.filter(**{lookup: records_visible_to(request.user).values("pk")})
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        """G7, P4: a decided record (approved, fraud) is changed by nobody here, the superuser included: an accepted
+        correction or an approved completion is the one path that writes it (projects.revisions)."""
+        if obj is not None and _decided(obj, self.record_path):
+            return False
+        return super().has_change_permission(request, obj)
+
+
+def _decided(obj, record_path: str) -> bool:
+    from ..models import RecordStatus
+
+    record = obj
+    for step in [s for s in record_path.split("__") if s]:
+        record = getattr(record, step, None)
+        if record is None:
+            return False
+    return getattr(record, "status", None) in (RecordStatus.APPROVED, RecordStatus.FRAUD)
+
 
 class TrackListFilter(admin.RelatedFieldListFilter):
     """The track filter, naming each track with its campaign in one query (Track.__str__ reads it)."""

@@ -6,6 +6,8 @@ review/). Review actions are not here.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -40,6 +42,8 @@ from .common import (
     human_size,
 )
 from .panels import record_panels
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # ----------------------------------------------------------------------------------------------------------
 # Projects
@@ -80,6 +84,13 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [*STAGE_SYSTEM_FIELDS, "created_at"]
     inlines = [UnitProjectInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """P4: a project a decided record claims is changed only by an accepted correction (projects.revisions)."""
+        if obj is not None and _project_decided(obj.pk):
+            return False
+        return super().has_change_permission(request, obj)
+
     fieldsets = [
         (
             _("Basic information"),
@@ -135,9 +146,21 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
     ]
 
 
+def _project_decided(project_id) -> bool:
+    from ..models import RecordStatus
+
+    return Record.objects.filter(project_id=project_id, status__in=[RecordStatus.APPROVED, RecordStatus.FRAUD]).exists()
+
+
 @admin.register(UnitProject)
 class UnitProjectAdmin(admin.ModelAdmin):
     list_display = ["sub_prj_name", "unit_code", "project", "structure_type", "build_area", "floor_count"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and _project_decided(obj.project_id):
+            return False
+        return super().has_change_permission(request, obj)
+
     list_filter = ["structure_type", "prj_level", "is_green_building", "is_super_high_building"]
     search_fields = ["sub_prj_name", "unit_code", "project__prj_num", "project__prj_name"]
     list_select_related = ["project"]
@@ -292,6 +315,8 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
         "updated_at",
         "draft_inputs",
         "national_platform",
+        "edition",
+        "version_history",
     ]
     fieldsets = [
         (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
@@ -308,6 +333,7 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Versions"), {"fields": ["edition", "version_history"]}),  # 版本记录 (P4)
         (
             _("System"),
             {"classes": ["collapse"], "fields": ["created_by", "created_at", "updated_at", "draft_inputs"]},
@@ -341,6 +367,51 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
             for p in record_panels(obj)
         ]
         return format_html_join("", "{}", ((part,) for part in parts)) or "—"
+
+    @admin.display(description=_("version history"))
+    def version_history(self, obj: Record) -> str:
+        """版本记录 (P4): every version, newest first — who, when, why, what changed field by field, with ID and
+        phone numbers masked (accounts.pii)."""
+        from ..versions import change_rows, versions_of
+
+        blocks = []
+        for version in versions_of(obj):
+            who = version.author_name or "—"
+            if version.author_department:
+                who = f"{who}（{version.author_department}）"
+            rows = format_html_join(
+                "",
+                "<tr><td>{} {}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td></tr>",
+                ((c.part, c.row, c.field, c.old or "—", c.new or "—") for c in change_rows(version.changes)),
+            )
+            table = (
+                format_html(
+                    '<table class="version-diff"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+                    '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+                    _("Part"),
+                    _("Field"),
+                    _("Old value"),
+                    _("New value"),
+                    rows,
+                )
+                if version.changes
+                else format_html("<p>{}</p>", _("The content as approved."))
+            )
+            blocks.append(
+                format_html(
+                    '<div class="record-version" id="version-{}"><p><strong>{}</strong> · {} · {} · {}</p>{}{}</div>',
+                    version.number,
+                    _("Version %(n)d") % {"n": version.number},
+                    version.get_kind_display(),
+                    version.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                    who,
+                    format_html("<p>{}：{}</p>", _("Reason"), version.reason) if version.reason else "",
+                    table,
+                )
+            )
+        if not blocks:
+            return _("Version 1: the content as approved. Nothing has been changed since.")
+        return format_html_join("", "{}", ((b,) for b in blocks))
 
     @admin.display(description=_("project number"), ordering="project__prj_num")
     def prj_num(self, obj: Record) -> str:

@@ -6,6 +6,7 @@
 """
 
 from . import calendar, credit, queue
+from . import corrections as corrections  # 更正申请: the provincial office's queue of corrections (J7, issue 12)
 from . import digest as digest  # the daily digest page, /admin/review/digest/ (issue 5 item 8)
 from . import oversight as oversight  # 补录工作进度, /admin/review/progress/ (issue 11 item 5)
 from . import pii as pii  # personal data: the 显示 endpoint and the log of reveals (issue 11 item 3)

@@ -186,6 +186,13 @@ class ReviewQueueAdmin(HistoryMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("project name"), ordering="project__prj_name")
     def prj_name(self, obj: ReviewQueueItem) -> str:
+        if obj.revision_of_id is not None:  # a D record's completion (J7): reviewed like any record, said so
+            return format_html(
+                '{} <span class="completion-tag">{}</span><br><small class="quiet">{}</small>',
+                obj.project.prj_name,
+                _("D record completion"),
+                obj.project.prj_num,
+            )
         return format_html('{}<br><small class="quiet">{}</small>', obj.project.prj_name, obj.project.prj_num)
 
     @admin.display(description=gettext_lazy("project number"), ordering="project__prj_num")

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def author(name="张三") -> revisions.Author:
-    return revisions.Author(None, name, "广西壮族自治区住房和城乡建设厅建筑管理处", dt.datetime(2017, 12, 27, 2, tzinfo=dt.UTC))
+    return revisions.Author(
+        None, name, "广西壮族自治区住房和城乡建设厅建筑管理处", dt.datetime(2017, 12, 27, 2, tzinfo=dt.UTC)
+    )
 
 
 def test_a_snapshot_holds_every_part_of_the_record(firm_a):
@@ -59,9 +61,7 @@ def test_personal_data_is_masked_in_a_versions_changes(firm_a):
     assert rows[0].new == "1101**********8515" and before not in rows[0].old
 
 
-def test_a_correction_writes_version_1_then_2_and_only_the_changed_stage_is_stamped(
-    firm_a, clerk_a, county_reviewer
-):
+def test_a_correction_writes_version_1_then_2_and_only_the_changed_stage_is_stamped(firm_a, clerk_a, county_reviewer):
     record = approved(firm_a, clerk_a, county_reviewer)
     first = author("王五")
     stamped = []
@@ -115,12 +115,17 @@ def test_no_path_but_revisions_writes_a_decided_record(firm_a, clerk_a, county_r
 
     record = approved(firm_a, clerk_a, county_reviewer)
     with pytest.raises(DomainError) as exc:
-        record_save(record_id=record.pk, user=clerk_a, data={"tender": {"tender_money": "1"}}, expected_version=record.version)
+        record_save(
+            record_id=record.pk, user=clerk_a, data={"tender": {"tender_money": "1"}}, expected_version=record.version
+        )
     assert exc.value.code == "locked"
     draft = valid_record(firm_a)
     with pytest.raises(DomainError) as exc:
         revisions.apply_changes(
-            record_id=draft.pk, proposed=[{"part": "tender", "field": "tender_money", "value": "1"}], reason="x",
-            author=author(), first=None,
+            record_id=draft.pk,
+            proposed=[{"part": "tender", "field": "tender_money", "value": "1"}],
+            reason="x",
+            author=author(),
+            first=None,
         )
     assert exc.value.code == "not_published"

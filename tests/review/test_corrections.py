@@ -141,7 +141,10 @@ def test_j7_who_may_file_and_decide(firm_a, clerk_a, clerk_b, city_reviewer_x, p
             corrections.file_correction(**{**kwargs, **missing})
     with pytest.raises(DomainError) as exc:  # not a PDF, JPG or PNG by content
         corrections.file_correction(
-            record_id=record.pk, user=clerk_a, changes=MONEY, reason="理由",
+            record_id=record.pk,
+            user=clerk_a,
+            changes=MONEY,
+            reason="理由",
             files=[SimpleUploadedFile("a.pdf", b"MZ not a pdf")],
         )
     assert exc.value.code == "file_type"
@@ -169,7 +172,9 @@ def test_j7_a_d_record_is_completed_not_corrected_and_a_draft_is_neither(firm_a,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_j7_two_staff_cannot_both_decide(seeded, firm_a, clerk_a, city_reviewer_x, provincial_staff, settings, tmp_path):
+def test_j7_two_staff_cannot_both_decide(
+    seeded, firm_a, clerk_a, city_reviewer_x, provincial_staff, settings, tmp_path
+):
     from tests.factories import official
 
     colleague = official("gx_staff_2", "provincial", "450000")
