@@ -15,10 +15,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    PERFORMANCE_GRADES,
     Authority,
     Department,
     Enterprise,
     EnterpriseKind,
+    PerformanceStage,
     Qualification,
     Region,
     Role,
@@ -117,11 +119,66 @@ class DepartmentAdmin(admin.ModelAdmin):
 # ----------------------------------------------------------------------------------------------------------
 
 
+class QualificationAdminForm(forms.ModelForm):
+    """The performance rule of a qualification (J4, G11) as checkboxes: the grades accepted for enterprise and for
+    personal performance, the stage screens whose grade is checked (grading.qualification.verdict reads them)."""
+
+    enterprise_grades = forms.MultipleChoiceField(
+        label=_("grades accepted for enterprise performance"),
+        choices=PERFORMANCE_GRADES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    personal_grades = forms.MultipleChoiceField(
+        label=_("grades accepted for personal performance"),
+        choices=PERFORMANCE_GRADES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    checked_stages = forms.MultipleChoiceField(
+        label=_("stages whose grade is checked"),
+        choices=PerformanceStage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one stage whose grade is checked.")},
+    )
+
+    class Meta:
+        model = Qualification
+        fields = ["code", "name", "kind", "grade", "enterprise_grades", "personal_grades", "checked_stages"]
+
+
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "grade"]
+    form = QualificationAdminForm
+    list_display = ["code", "name", "kind", "grade", "rule_enterprise", "rule_personal", "rule_stages"]
     list_filter = ["kind", "grade"]
     search_fields = ["code", "name"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "grade"]}),
+        (
+            _("Performance rule for applications (J4)"),
+            {
+                "fields": ["enterprise_grades", "personal_grades", "checked_stages"],
+                "description": _(
+                    "Since 建市规〔2023〕3号 enterprise performance must be A-level and personal performance A or B; "
+                    "the qualification software checks the grade on the stage screens chosen here."
+                ),
+            },
+        ),
+    ]
+
+    @admin.display(description=_("enterprise performance"))
+    def rule_enterprise(self, obj: Qualification) -> str:
+        return "、".join(sorted(obj.enterprise_grades)) or "—"
+
+    @admin.display(description=_("personal performance"))
+    def rule_personal(self, obj: Qualification) -> str:
+        return "、".join(sorted(obj.personal_grades)) or "—"
+
+    @admin.display(description=_("stages checked"))
+    def rule_stages(self, obj: Qualification) -> str:
+        labels = dict(PerformanceStage.choices)
+        return "、".join(str(labels.get(s, s)) for s in PerformanceStage.values if s in obj.checked_stages) or "—"
 
 
 def kinds_display(kinds: list[str]) -> str:

@@ -44,7 +44,7 @@ class Verdict:
 
 def describe(qualification: Qualification) -> str:
     """The rule in one sentence, as the page and the exports print it."""
-    stages = [PerformanceStage(s).label for s in STAGE_ORDER if s in qualification.checked_stages]
+    stages = [str(PerformanceStage(s).label) for s in STAGE_ORDER if s in qualification.checked_stages]
     return _(
         "Enterprise performance: grade %(enterprise)s; personal performance: grade %(personal)s; checked on: "
         "%(stages)s."
