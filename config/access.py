@@ -56,11 +56,15 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "portal:record_check": frozenset({ENTERPRISE}),
     "portal:record_receipt": frozenset({ENTERPRISE}),
     "portal:record_delete": frozenset({ENTERPRISE}),
+    # 打印 (issue 12 item 5): the clerk's own record as a PDF; officials print from the admin (visible_to scopes both)
+    "portal:record_print": frozenset({ENTERPRISE}),
+    "admin:review_record_print": OFFICIALS,
     # a correction request's evidence (J7): the firm and the province's staff who decide it (CorrectionEvidence.scope)
     "portal:correction_evidence": frozenset({ENTERPRISE, PROVINCIAL, SUPERUSER}),
     "portal:*": frozenset({ENTERPRISE}),
     # public search (J5, issue 12): anyone, no login; read-only
     "public:*": EVERYONE,
+    "public:verify": EVERYONE,  # is a printed record (打印) the current published content? (public/verify.py)
     "public_api:*": EVERYONE,  # the public search's read-only JSON (/api/v1/public/, public/api.py)
 }
 

@@ -38,6 +38,13 @@ class Problem:
     rule: str  # "M", "code", "check-digit", "format", "amount", "date-order", "licence-date", "function-type",
     # "region", "draft-input", "attachment", "G1"…"G4", "J3"
 
+    @property
+    def rule_id(self) -> str:
+        """The rule as DOMAIN.md names it: "J8.M", "J8.check-digit", "J8.date-order" … for a check of the national
+        data standard (J8, then the check), the rule itself for the notices' rules ("G1"…"G4", "J3") and for what no
+        rule of DOMAIN.md numbers ("attachment": the Guangxi notice's three required attachments)."""
+        return f"J8.{self.rule}" if self.rule in STANDARD_CHECKS else self.rule
+
 
 RULE_MANDATORY = "M"
 RULE_CODE = "code"
@@ -51,6 +58,22 @@ RULE_REGION = "region"
 RULE_DRAFT_INPUT = "draft-input"
 RULE_ATTACHMENT = "attachment"
 RULE_SCOPE = "G1"
+
+#: The checks of the national data standard (J8): Problem.rule_id says "J8.<check>" for these.
+STANDARD_CHECKS = frozenset(
+    {
+        RULE_MANDATORY,
+        RULE_CODE,
+        RULE_CHECK_DIGIT,
+        RULE_FORMAT,
+        RULE_AMOUNT,
+        RULE_DATE_ORDER,
+        RULE_LICENCE_DATE,
+        RULE_FUNCTION_TYPE,
+        RULE_REGION,
+        RULE_DRAFT_INPUT,
+    }
+)
 
 _VALIDATORS: dict[Format, tuple[Callable[[object], None], str]] = {
     Format.CREDIT_CODE: (v.validate_uscc, RULE_CHECK_DIGIT),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import corrections, views
+from . import corrections, print_views, views
 
 app_name = "portal"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("records/<int:pk>/check/", views.record_check, name="record_check"),
     path("records/<int:pk>/receipt/", views.record_receipt, name="record_receipt"),
     path("records/<int:pk>/delete/", views.record_delete_view, name="record_delete"),
+    path("records/<int:pk>/print/", print_views.record_print, name="record_print"),  # 打印 (issue 12)
     path("records/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     # 申请更正 and 下载并完善 (J7, issue 12), the evidence files of a correction request
     path("records/<int:pk>/correction/", corrections.correction_new, name="correction_new"),

@@ -175,6 +175,9 @@ class ProblemSerializer(serializers.Serializer):
     path = serializers.CharField(help_text=_('The field, as in the record\'s JSON ("corps[1].corp_code").'))
     message = serializers.CharField()
     rule = serializers.CharField(help_text=_('The rule: "M", "code", "check-digit", "date-order", "G1"…, "J3".'))
+    rule_id = serializers.CharField(
+        help_text=_('The rule as DOMAIN.md numbers it: "J8.M", "J8.check-digit" … (the national standard), "G1", "J3".')
+    )
 
 
 class WaitingSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import check, views
 
 app_name = "api"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("records/", views.RecordListCreateView.as_view(), name="record-list"),
     path("records/<int:pk>/", views.RecordDetailView.as_view(), name="record-detail"),
     path("records/<int:pk>/submit/", views.RecordSubmitView.as_view(), name="record-submit"),
+    path("records/<int:pk>/check", check.RecordCheckView.as_view(), name="record-check"),  # the rule check (issue 12)
     path("records/<int:pk>/direct-review/", views.RecordDirectReviewView.as_view(), name="record-direct-review"),
     path("records/<int:pk>/attachments/", views.AttachmentListCreateView.as_view(), name="record-attachments"),
     path(

@@ -10,6 +10,7 @@ from . import corrections as corrections  # 更正申请: the provincial office'
 from . import digest as digest  # the daily digest page, /admin/review/digest/ (issue 5 item 8)
 from . import oversight as oversight  # 补录工作进度, /admin/review/progress/ (issue 11 item 5)
 from . import pii as pii  # personal data: the 显示 endpoint and the log of reveals (issue 11 item 3)
+from . import printing as printing  # 打印: a record as a PDF, /admin/review/records/<id>/print/ (issue 12)
 from . import workbench as workbench  # the index as the reviewer's 审核工作台 (issue 11 item 2)
 
 __all__ = ["calendar", "credit", "queue"]

@@ -30,6 +30,7 @@ ENDPOINTS = {
     "put": ("put", "/api/v1/records/{pk}/", {"version": 1, "project": {"prj_name": "改名"}}),
     "patch": ("patch", "/api/v1/records/{pk}/", {"version": 1, "tender": {"tender_num": "ZB-9"}}),
     "submit": ("post", "/api/v1/records/{pk}/submit/", None),
+    "check": ("get", "/api/v1/records/{pk}/check", None),  # the rule check (issue 12 item 6)
     "attachments": ("get", "/api/v1/records/{pk}/attachments/", None),
     "upload": ("post", "/api/v1/records/{pk}/attachments/", "upload"),
     "download": ("get", "/api/v1/records/{pk}/attachments/{att}/", None),
@@ -45,6 +46,7 @@ OWNER = {
     "put": 200,
     "patch": 200,
     "submit": 200,
+    "check": 200,
     "attachments": 200,
     "upload": 201,
     "download": 200,
@@ -146,6 +148,7 @@ def test_the_walk_finds_every_api_url():
             "record-list",
             "record-detail",
             "record-submit",
+            "record-check",
             "record-direct-review",
             "record-attachments",
             "record-attachment",
