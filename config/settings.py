@@ -214,6 +214,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# The public search (J5, public/limits.py): requests per client address and period, pages and JSON counted apart
+# (a friendly 429 beyond); answers may be kept by browsers and proxies for a minute.
+PUBLIC_RATES = {
+    "html": env.str("PUBLIC_HTML_RATE", default="120/min"),
+    "api": env.str("PUBLIC_API_RATE", default="60/min"),
+}
 SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -17,7 +17,7 @@ from .search import Filters
 
 MAX_TEXT = 100
 FIRST_YEAR = 1949
-REGION_RE = re.compile(r"^\d{6}$")
+REGION_RE = re.compile(r"^[0-9]{6}$")
 MAX_PAGE = 10_000
 
 

@@ -29,6 +29,8 @@ COUNT_CAP = 1000
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 #: a piece of a credit code: letters and digits only, 6 at least
 CODE_PIECE_RE = re.compile(r"^[0-9A-Za-z]{6,17}$")
+#: 项目编号: 16 digits (accounts.validators.validate_prj_num); anything else names no project
+PRJ_NUM_RE = re.compile(r"^[0-9]{16}$")
 
 
 def like_pattern(text: str) -> str:
@@ -209,6 +211,8 @@ def published_project(prj_num: str) -> Project | None:
     """The project of this number when some claim on it is published; None otherwise (never a draft's project)."""
     from .present import claims_prefetch, detail_prefetches
 
+    if not PRJ_NUM_RE.match(prj_num or ""):
+        return None
     return (
         Project.objects.filter(prj_num=prj_num)
         .filter(Exists(Record.objects.published().filter(project_id=OuterRef("pk"))))
@@ -219,4 +223,6 @@ def published_project(prj_num: str) -> Project | None:
 
 
 def published_record(pk: int) -> Record | None:
+    if not 0 < pk < 2**63:  # a bigint holds no larger id
+        return None
     return Record.objects.published().select_related("project").filter(pk=pk).first()
