@@ -17,7 +17,8 @@ ENTERPRISE = "enterprise"
 REVIEWER = "reviewer"
 PROVINCIAL = "provincial"
 SUPERUSER = "superuser"
-ROLES = (PUBLIC, ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER)
+SYSTEM = "system"  # a qualification review system (accounts.Role.SYSTEM): one API URL, with its key (ADR 0015)
+ROLES = (PUBLIC, ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER, SYSTEM)
 EVERYONE = frozenset(ROLES)
 OFFICIALS = frozenset({REVIEWER, PROVINCIAL, SUPERUSER})
 
@@ -44,6 +45,8 @@ URL_ROLES: dict[str, frozenset[str]] = {
     # the REST API (portal/api/urls.py): enterprise clerks, by session or by token (read here, see _api_user);
     # the token endpoint is for anonymous callers.
     "api:token": EVERYONE,
+    # the qualification review systems (J4, G11; ADR 0015): their key (portal.api.system_auth), nobody else
+    "api:qualification-records": frozenset({SYSTEM}),
     "api:*": frozenset({ENTERPRISE}),
     # the enterprise portal (portal/urls.py): enterprises only, but the login; attachments also to officials,
     # whom records_visible_to scopes to their region
@@ -102,12 +105,16 @@ def _api_user(request) -> tuple[object | None, str]:
     from rest_framework.exceptions import AuthenticationFailed
 
     from portal.api.authentication import ExpiringTokenAuthentication
+    from portal.api.system_auth import SystemTokenAuthentication
 
-    try:
-        result = ExpiringTokenAuthentication().authenticate(request)
-    except AuthenticationFailed as exc:
-        return None, str(exc.detail)
-    return (result[0] if result else None), ""
+    for scheme in (ExpiringTokenAuthentication, SystemTokenAuthentication):  # "Token …" (clerks), "Bearer …" (systems)
+        try:
+            result = scheme().authenticate(request)
+        except AuthenticationFailed as exc:
+            return None, str(exc.detail)
+        if result:
+            return result[0], ""
+    return None, ""
 
 
 API_PREFIX = "/api/"
@@ -126,13 +133,18 @@ def api_error(status: int, code: str, detail: str, **extra):
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _api_denied(status: int, reason: str = ""):
+def _api_denied(status: int, reason: str = "", roles: frozenset[str] = frozenset()):
     from django.utils.translation import gettext as _
 
-    detail = _("Log in or send a valid token.") if status == 401 else _("Only enterprise clerks may use this API.")
+    if status == 401:
+        detail = _("Log in or send a valid token.")
+    elif roles == frozenset({SYSTEM}):
+        detail = _("This address is for the qualification review systems, with the key the provincial office issued.")
+    else:
+        detail = _("Only enterprise clerks may use this API.")
     response = api_error(status, "not_authenticated" if status == 401 else "permission_denied", reason or detail)
     if status == 401:
-        response["WWW-Authenticate"] = "Token"
+        response["WWW-Authenticate"] = 'Bearer realm="qualification"' if roles == frozenset({SYSTEM}) else "Token"
     return response
 
 
@@ -151,12 +163,13 @@ class UrlRoleMiddleware:
         if is_allowed(request.user, match.view_name):
             return None
         if match.view_name.startswith("api:"):
+            roles = roles_for(match.view_name)
             if request.user.is_authenticated:
-                return _api_denied(403)
+                return _api_denied(403, roles=roles)
             token_user, reason = _api_user(request)
             if token_user is None:
-                return _api_denied(401, reason)
-            return None if is_allowed(token_user, match.view_name) else _api_denied(403)
+                return _api_denied(401, reason, roles=roles)
+            return None if is_allowed(token_user, match.view_name) else _api_denied(403, roles=roles)
         if not request.user.is_authenticated:
             login_url = reverse("admin:login") if match.view_name.startswith("admin:") else settings.LOGIN_URL
             return redirect_to_login(request.get_full_path(), login_url)

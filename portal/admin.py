@@ -14,8 +14,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import SystemCall, SystemToken, hash_key, new_key
 
@@ -74,7 +73,7 @@ class SystemTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoked, never deleted: the call log refers to it
 
-    @admin.display(description=_lazy("state"))
+    @admin.display(description=gettext_lazy("state"))
     def state(self, obj: SystemToken) -> str:
         if obj.revoked_at is not None:
             return _("Revoked")
@@ -104,7 +103,7 @@ class SystemTokenAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description=_lazy("Revoke the selected keys"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request, queryset) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=request.user)
         self.message_user(

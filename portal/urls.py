@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import corrections, print_views, views
+from . import corrections, print_views, qualification_views, views
 
 app_name = "portal"
 
@@ -28,4 +28,16 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("regions/<str:code>/", views.region_children, name="region_children"),
+    # 资质申报业绩 (J4, G11)
+    path("qualification/", qualification_views.application_index, name="applications"),
+    path("qualification/<int:pk>/", qualification_views.application_page, name="application"),
+    path("qualification/<int:pk>/picks/", qualification_views.pick_add, name="application_pick_add"),
+    path(
+        "qualification/<int:pk>/picks/<int:pick_pk>/delete/",
+        qualification_views.pick_remove,
+        name="application_pick_remove",
+    ),
+    path("qualification/<int:pk>/delete/", qualification_views.application_delete, name="application_delete"),
+    path("qualification/<int:pk>/export.xlsx", qualification_views.application_xlsx, name="application_xlsx"),
+    path("qualification/<int:pk>/export.pdf", qualification_views.application_pdf, name="application_pdf"),
 ]

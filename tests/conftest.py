@@ -79,7 +79,19 @@ def superuser(db):
 
 
 @pytest.fixture
-def cast(clerk_a, clerk_b, county_reviewer, city_reviewer_x, city_reviewer_y, provincial_staff, superuser):
+def review_system(db):
+    """Guangxi's qualification review system (资质审批系统, ADR 0015): an account that only calls the API with a key."""
+    from .factories import authority_for
+
+    return UserFactory(
+        username="gx_system", role=Role.SYSTEM, authority=authority_for("450000"), real_name="广西资质审批系统"
+    )
+
+
+@pytest.fixture
+def cast(
+    clerk_a, clerk_b, county_reviewer, city_reviewer_x, city_reviewer_y, provincial_staff, superuser, review_system
+):
     return {
         "clerk_a": clerk_a,
         "clerk_b": clerk_b,
@@ -88,6 +100,7 @@ def cast(clerk_a, clerk_b, county_reviewer, city_reviewer_x, city_reviewer_y, pr
         "city_reviewer_y": city_reviewer_y,
         "provincial_staff": provincial_staff,
         "superuser": superuser,
+        "review_system": review_system,
     }
 
 

@@ -66,6 +66,7 @@ ROLE_USERS = {
     access.REVIEWER: "county_reviewer",
     access.PROVINCIAL: "provincial_staff",
     access.SUPERUSER: "superuser",
+    access.SYSTEM: "review_system",  # signed in by session here: it still reaches nothing but its own API URL
 }
 
 

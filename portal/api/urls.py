@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import check, views
+from .qualification import QualificationRecordsView
 
 app_name = "api"
 
@@ -19,5 +20,11 @@ urlpatterns = [
         "records/<int:pk>/attachments/<int:att_id>/",
         views.AttachmentDetailView.as_view(),
         name="record-attachment",
+    ),
+    # the qualification review systems (J4, G11; ADR 0015), with their key
+    path(
+        "qualification/enterprises/<str:credit_code>/records/",
+        QualificationRecordsView.as_view(),
+        name="qualification-records",
     ),
 ]
