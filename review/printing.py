@@ -9,9 +9,10 @@ of each stage with its reviewing department and reviewer (信息审核部门 / �
 **The verification code** `<record id>-<edition>-<12 characters>`, e.g. `1234-2-7KQ3MXA9P2TD`: the record, its
 published version (Record.edition, P4) and two keyed digests (HMAC-SHA256 with SECRET_KEY, base32) — the first 6
 characters sign the record id and edition (so only a code this platform printed is recognised, whichever version it
-is of), the last 6 sign the printed content too (`content_digest`). The code is current when its edition is the
-record's and its content still is the record's content; an older edition, or the same edition whose content has
-since changed, is an outdated copy. A record that is not published prints marked "未审核 — 仅供核对" and with no code.
+is of), the last 6 sign the printed content too (`content_digest`). The code is current when the record is
+published, its edition is the record's and its content still is the record's content; an older edition, or the same
+edition whose content has since changed, is an outdated copy; a record no longer published (fraud, G10) has no valid
+copy. A record that is not published prints marked "未审核 — 仅供核对" and with no code.
 """
 
 from __future__ import annotations
@@ -188,13 +189,13 @@ def verify(code: str) -> Verification:
     record = Record.objects.claims().filter(pk=pk).first()
     if record is None or edition > record.edition:
         return Verification(Verdict.UNKNOWN)
+    if not is_published(record):  # e.g. found fraudulent since (G10): no copy of it is valid
+        return Verification(Verdict.NOT_PUBLISHED, record, edition)
     if edition < record.edition:
         return Verification(Verdict.OUTDATED, record, edition)
     record = printable(Record.objects.claims(), pk)
     if not hmac.compare_digest(mac[6:], _mac(f"{version}:{content_digest(record)}")):
         return Verification(Verdict.OUTDATED, record, edition)  # same version, content changed since
-    if not is_published(record):
-        return Verification(Verdict.NOT_PUBLISHED, record, edition)
     return Verification(Verdict.CURRENT, record, edition)
 
 
