@@ -156,6 +156,8 @@ def test_every_method_on_every_api_url_answers_without_5xx(draft, clerk_a):
         "/api/v1/records/",
         f"/api/v1/records/{draft.pk}/",
         f"/api/v1/records/{draft.pk}/submit/",
+        f"/api/v1/records/{draft.pk}/check",  # the rule check (issue 12 item 6)
+        "/api/v1/records/99999999999999999999999/check",
         f"/api/v1/records/{draft.pk}/direct-review/",
         attachment_url,
         f"{attachment_url}999999/",
@@ -256,3 +258,86 @@ def test_a_hunan_county_is_answered_with_g1s_words_not_no_such_region(clerk_a, g
     assert body["code"] == "G1" and body["field"] == "county"
     assert "在区外完成的工程项目" in body["detail"] and "不存在" not in body["detail"]
     assert not Record.objects.filter(enterprise=clerk_a.enterprise).exists()
+
+
+def test_the_correction_forms_take_the_corpus_without_5xx_and_file_nothing(
+    firm_a, clerk_a, city_reviewer_x, provincial_staff, client
+):
+    """申请更正 and its decision (J7, issue 12): hostile choices, values, reasons and files never answer 5xx; nothing is
+    filed, decided or changed on the record."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from review.models import CorrectionRequest
+    from tests.sync.test_push import approved
+
+    record = approved(firm_a, clerk_a, city_reviewer_x)
+    client.force_login(clerk_a)
+    url = f"/portal/records/{record.pk}/correction/"
+    choices = ["a|b|c", "tender||national_num", "corps|" + "9" * 40 + "|corp_name", NUL, "长" * 300, "||", "tender"]
+    values = [NUL, *HUGE, "-5", "2017-02-30", "长" * 3000, ""]
+    sent = 0
+    for choice in [*choices, "tender||tender_money", "finish_check||e_date"]:
+        for value in values:
+            for action in ("preview", "file", "back"):
+                answer = client.post(url, {"field-0": choice, "value-0": value, "action": action, "reason": NUL})
+                assert answer.status_code < 500, (choice, value, action, answer.status_code)
+                sent += 1
+    for files in (
+        [SimpleUploadedFile("a.exe", b"MZ\x90\x00")],
+        [SimpleUploadedFile("empty.pdf", b"")],
+        [SimpleUploadedFile(NUL + ".pdf", b"%PDF-1.4 x")] * 11,
+    ):
+        answer = client.post(
+            url,
+            {"field-0": "tender||tender_money", "value-0": "7000", "action": "file", "reason": "理由", "evidence": files},  # noqa: E501
+        )
+        assert answer.status_code == 400, answer.status_code
+        sent += 1
+    assert client.get("/portal/correction-evidence/" + "9" * 18 + "/").status_code == 404
+    assert client.post(f"/portal/records/{record.pk}/complete/").status_code == 403  # a B record is not completed
+    assert not CorrectionRequest.objects.filter(record=record).exists()
+    assert Record.objects.get(pk=record.pk).version == record.version
+    from review import corrections
+
+    request = corrections.file_correction(
+        record_id=record.pk,
+        user=clerk_a,
+        changes=[{"part": "tender", "field": "tender_money", "value": "7000"}],
+        reason="理由",
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")],
+    )
+    client.force_login(provincial_staff)
+    for body in ({"reason": NUL}, {"reason": "长" * 5000}, {"reason": ""}, {}):
+        answer = client.post(f"/admin/review/correctionrequest/{request.pk}/refuse/", body)
+        assert answer.status_code < 500, (body, answer.status_code)
+        sent += 1
+    for path in (f"{request.pk}/accept/", f"{request.pk}/refuse/", "9" * 30 + "/change/", "x/change/"):
+        assert client.get(f"/admin/review/correctionrequest/{path}").status_code < 500
+    assert CorrectionRequest.objects.get(pk=request.pk).status in ("pending", "refused")
+    print(f"\ncorrection corpus: {sent} requests")
+
+
+def test_print_and_verify_take_the_corpus_without_5xx(draft, clerk_a, county_reviewer, client):
+    """打印 (portal and admin) and the verification page (issue 12 item 5): every method, hostile ids, codes and
+    query strings answer without 5xx, and the record is unchanged."""
+    version = Record.objects.get(pk=draft.pk).version
+    ids = [str(draft.pk), "0", "-1", "9" * 30, "x", "%00", "..%2F"]
+    codes = ["%00", "1-1-" + "A" * 12, "1-1-" + "Z" * 5000, "长" * 300, "<b>", "%2E%2E%2F", "1--1-", "-"]
+    queries = ["", "?x=%00", "?page=" + "9" * 40, "?code=" + "长" * 2000]
+    sent = 0
+    for user, urls in (
+        (clerk_a, [f"/portal/records/{pk}/print/" for pk in ids]),
+        (county_reviewer, [f"/admin/review/records/{pk}/print/" for pk in ids]),
+        (None, [f"/public/verify/{code}/" for code in codes]),
+    ):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            for query in queries:
+                for method in ("get", "head", "post", "put", "delete", "options"):
+                    response = getattr(client, method)(url + query)
+                    sent += 1
+                    assert response.status_code < 500, (method, url + query, response.status_code)
+    assert Record.objects.get(pk=draft.pk).version == version
+    print(f"\nprint and verify corpus: {sent} requests, 0 answered 5xx")
