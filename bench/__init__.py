@@ -20,4 +20,5 @@ BENCHMARKS: dict[str, str] = {
     "auto_approve": "bench.auto_approve",
     "queue_page": "bench.queue_page",
     "push": "bench.push",
+    "public_search": "bench.public_search",
 }
