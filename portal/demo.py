@@ -1735,6 +1735,9 @@ def build_demo(*, reset: bool = False) -> dict[str, int]:
             _build_demo_campaign(ctx, timezone.localdate())
         for spec in (*RECORDS, *demo_records(timezone.localdate())):
             _build_record(ctx, spec)
+        from .demo_qualification import build_qualification_demo  # the review systems and an application list
+
+        ctx.stats["written:qualification"] += build_qualification_demo()
         status_counts = Counter(
             Record.objects.filter(project__prj_num__in=[p.prj_num for p in (*PROJECTS, *DEMO_PROJECTS)]).values_list(
                 "status", flat=True

@@ -23,7 +23,18 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.scoping import Scoped, visible_to
 
-WALKED = ["admin", "gx_sheng", "jl_sheng", "nn_shenhe", "qx_shenhe", "gl_shenhe", "cc_shenhe", "lz_shenhe"]
+WALKED = [
+    "admin",
+    "gx_sheng",
+    "jl_sheng",
+    "nn_shenhe",
+    "qx_shenhe",
+    "gl_shenhe",
+    "cc_shenhe",
+    "lz_shenhe",
+    "gx_zizhi",  # the qualification review systems (ADR 0015): no admin page answers them
+    "jl_zizhi",
+]
 OUR_APPS = ["accounts", "projects", "grading", "review", "sync", "portal"]
 
 
@@ -171,3 +182,62 @@ def test_provincial_staff_administer_their_own_province_only(demo):
     gx_campaign = Campaign.objects.get(notice_number="桂建设〔2017〕29号")
     jl = _client(User.objects.get(username="jl_sheng"))
     assert jl.get(reverse("admin:projects_campaign_change", args=[gx_campaign.pk])).status_code == 302
+
+
+#: what a qualification review system may read (ADR 0015): the public catalogues, and the published records of its
+#: province with their parts; every other model of ours answers it nothing
+SYSTEM_READS = {
+    "accounts.region",
+    "accounts.qualification",
+    "projects.record",
+    "projects.tender",
+    "projects.contract",
+    "projects.censor",
+    "projects.censorstaff",
+    "projects.builderlicence",
+    "projects.finishcheck",
+    "projects.finishrecord",
+    "projects.projectcorp",
+    "projects.recordperson",
+    "projects.attachment",
+}
+#: models whose one rule is "whoever sees the record": they follow Record.scope to the system's published records
+#: (its own account too). The system's key opens one URL (config/access.py), which serves none of them.
+SYSTEM_FOLLOWS_RECORDS = {
+    "accounts.user": None,  # its own account
+    "projects.recordversion": "record",
+    "review.recordtransition": "record",
+    "review.reviewqueueitem": "pk",
+    "review.correctionrequest": "record",
+    "review.correctionevidence": "request__record",
+    "sync.pushitem": "record",
+}
+
+
+@pytest.mark.parametrize("username", ["gx_zizhi", "jl_zizhi"])
+def test_a_review_system_reads_its_provinces_published_records_and_nothing_else(demo, username):
+    from projects.models import Record
+
+    system = User.objects.get(username=username)
+    province = system.authority.region_id[:2]
+    records = Record.visible_to(system)
+    assert records.exists()
+    assert set(records.values_list("status", flat=True)) == {"approved"}
+    assert not records.filter(revision_of__isnull=False).exists()
+    assert all(c.startswith(province) for c in records.values_list("project__county_id", flat=True))
+    published_here = Record.objects.published().filter(project__county__code__startswith=province)
+    assert set(records.values_list("pk", flat=True)) == set(published_here.values_list("pk", flat=True))
+    assert set(User.visible_to(system).values_list("pk", flat=True)) == {system.pk}
+    leaks = []
+    for app in OUR_APPS:
+        for model in apps.get_app_config(app).get_models():
+            label = model._meta.label_lower
+            if issubclass(model, pghistory.models.Event) or label in SYSTEM_READS:
+                continue
+            seen = visible_to(model, system)
+            path = SYSTEM_FOLLOWS_RECORDS.get(label, "")
+            if path:
+                seen = seen.exclude(**{f"{path}__in": records.values("pk")})
+            if path is not None and seen.exists():
+                leaks.append(model._meta.label)
+    assert leaks == [], ", ".join(leaks)

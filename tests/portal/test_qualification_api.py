@@ -227,7 +227,12 @@ def test_provincial_staff_issue_a_key_shown_once_and_stored_hashed(client, provi
     expires = (timezone.localtime() + dt.timedelta(days=90)).strftime("%Y-%m-%d %H:%M:%S")
     answer = client.post(
         "/admin/portal/systemtoken/add/",
-        {"system": review_system.pk, "name": "资质审批系统正式环境", "expires_at_0": expires[:10], "expires_at_1": expires[11:]},
+        {
+            "system": review_system.pk,
+            "name": "资质审批系统正式环境",
+            "expires_at_0": expires[:10],
+            "expires_at_1": expires[11:],
+        },
     )
     assert answer.status_code == 200, answer.content.decode()[:3000]
     text = answer.content.decode()

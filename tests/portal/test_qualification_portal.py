@@ -94,7 +94,9 @@ def test_a_record_not_published_is_refused(client_a, firm_a, construction_list):
     rejected = published(firm_a, "A")
     Record.objects.filter(pk=rejected.pk).update(status=RecordStatus.REJECTED)
     for record in (draft, rejected):
-        client_a.post(f"/portal/qualification/{construction_list.pk}/picks/", {"record": record.pk, "use": "enterprise"})
+        client_a.post(
+            f"/portal/qualification/{construction_list.pk}/picks/", {"record": record.pk, "use": "enterprise"}
+        )
     assert not ApplicationPick.objects.exists()
 
 
@@ -102,7 +104,9 @@ def test_another_firms_list_is_not_found(client, clerk_b, construction_list, fir
     record = published(firm_a, "A")
     client.force_login(clerk_b)
     assert _page(client, construction_list).status_code == 404
-    pick = client.post(f"/portal/qualification/{construction_list.pk}/picks/", {"record": record.pk, "use": "enterprise"})
+    pick = client.post(
+        f"/portal/qualification/{construction_list.pk}/picks/", {"record": record.pk, "use": "enterprise"}
+    )
     assert pick.status_code == 404
     assert client.get(f"/portal/qualification/{construction_list.pk}/export.xlsx").status_code == 404
     assert client.post(f"/portal/qualification/{construction_list.pk}/delete/").status_code == 404

@@ -1,6 +1,6 @@
-"""The rule of a qualification (J4, G11; 建市规〔2023〕3号): enterprise performance A-level, personal performance A or B,
-checked on the stage screens of the qualification's kind — a setting per qualification, asked through one function
-(grading.qualification.verdict) by the page, the exports and the API."""
+"""The rule of a qualification (J4, G11; 建市规〔2023〕3号): enterprise performance A-level, personal performance
+A or B, checked on the stage screens of the qualification's kind — a setting per qualification, asked through one
+function (grading.qualification.verdict) by the page, the exports and the API."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def test_personal_performance_takes_a_or_b_but_not_c_or_d(firm_a):
 
 
 def test_only_the_stages_of_the_qualifications_kind_are_checked(firm_a):
-    """设计 checks 基本信息, 施工图审, 竣工验收: a D 施工许可 does not matter to it, a B 施工图审查 does; 施工 the reverse."""
+    """设计 checks 基本信息, 施工图审, 竣工验收: a D 施工许可 does not matter to it, a B 施工图审查 does; 施工
+    the reverse."""
     record = published(firm_a, "A", licence="D")
     assert verdict(record, qualification("DSN-BLD-IND-A"), ENTERPRISE).ok
     assert not verdict(record, qualification("CON-GEN-1"), ENTERPRISE).ok
