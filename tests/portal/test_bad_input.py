@@ -164,6 +164,10 @@ def test_every_method_on_every_api_url_answers_without_5xx(draft, clerk_a):
         "/api/v1/records/999999/",
         "/api/v1/records/99999999999999999999999/",
         "/api/schema/",
+        # the public search's JSON (issue 12 item 3): read-only, every other method 405
+        "/api/v1/public/projects/",
+        "/api/v1/public/projects/4501031309220001/",
+        "/api/v1/public/projects/%00/",
     ]
     bodies = ["", "{", "null", "[]", '"x"', "1e400", json.dumps({"version": "x"}), "\u0000"]
     sent = 0
@@ -341,3 +345,116 @@ def test_print_and_verify_take_the_corpus_without_5xx(draft, clerk_a, county_rev
                     assert response.status_code < 500, (method, url + query, response.status_code)
     assert Record.objects.get(pk=draft.pk).version == version
     print(f"\nprint and verify corpus: {sent} requests, 0 answered 5xx")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The public search (issue 12 item 3, J5): every filter of its page and its JSON, every method, no login
+# --------------------------------------------------------------------------------------------------------------
+
+PUBLIC_FILTERS = ("name", "enterprise", "region", "year", "category", "grade", "page")
+PUBLIC_URLS = ("/public/", "/api/v1/public/projects/", "/public/projects/4501031309220001/", "/public/records/1/",
+               "/public/regions/", "/public/regions/450000/")
+
+
+def test_the_public_search_takes_the_corpus_in_every_filter_without_5xx(client, settings):
+    settings.PUBLIC_RATES = {"html": None, "api": None}
+    values = ["%00", "A%00B", "1e400", "9" * 40, str(2**63), "-5", "[1,2]", "%7B%22a%22:1%7D", "2017-02-30",
+              "'--", "%25_%5C", "长" * 5000, "%FF%FE", "%E2%80%AE"]
+    sent = 0
+    for url in PUBLIC_URLS[:2]:
+        for name in PUBLIC_FILTERS:
+            for value in values:
+                response = client.get(f"{url}?{name}={value}")
+                sent += 1
+                assert response.status_code in (200, 400, 404), (url, name, value, response.status_code)
+                if response.status_code == 400:
+                    text = response.json()["detail"] if url.startswith("/api/") else response.content.decode()
+                    assert CHINESE.search(text), (url, name, value)
+    for url in PUBLIC_URLS:
+        for method in ("get", "post", "put", "patch", "delete", "options", "head"):
+            for body in ("", "{", "\u0000", "name=x"):
+                response = client.generic(method.upper(), url, body.encode(), "application/x-www-form-urlencoded")
+                sent += 1
+                assert response.status_code < 500, (method, url, response.status_code)
+                assert response.status_code in (200, 302, 304, 400, 404) if method in ("get", "head") else (
+                    response.status_code == 405
+                ), (method, url, response.status_code)
+    print(f"\npublic search corpus: {sent} requests, 0 answered 5xx")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 资质申报业绩 (issue 12 item 4, J4): the lists' forms and the qualification review systems' API
+# --------------------------------------------------------------------------------------------------------------
+
+QUALIFICATION_VALUES = (NUL, "\u0000", "", " ", "1e400", "9" * 40, str(2**63), "-5", "[1, 2]", "长" * 5000, "\r\nX: y")
+
+
+def test_the_application_list_forms_take_the_corpus_without_5xx_and_lose_nothing(clerk_a, client):
+    from portal.models import ApplicationList, ApplicationPick
+    from tests.portal.qualification_support import published, qualification
+
+    record = published(clerk_a.enterprise, "A")
+    application = ApplicationList.objects.create(
+        enterprise=clerk_a.enterprise, name="施工一级", qualification=qualification("CON-GEN-1")
+    )
+    pick = ApplicationPick.objects.create(application=application, record=record)
+    client.force_login(clerk_a)
+    base = f"/portal/qualification/{application.pk}/"
+    sent = 0
+    for value in QUALIFICATION_VALUES:
+        for url, body in (
+            ("/portal/qualification/", {"name": value, "qualification": value}),
+            ("/portal/qualification/", {"name": "合法名称", "qualification": value}),
+            (f"{base}picks/", {"record": value, "use": "enterprise"}),
+            (f"{base}picks/", {"record": record.pk, "use": value}),
+            (f"{base}picks/", {"record": record.pk, "use": "personal", "query": value}),
+        ):
+            response = client.post(url, body)
+            sent += 1
+            assert response.status_code < 500, (url, body, response.status_code)
+        for name in ("grade", "stage", "role", "year", "q", "page"):
+            response = client.get(base, {name: value})
+            sent += 1
+            assert response.status_code in (200, 400), (name, value[:20], response.status_code)
+    for url in (
+        f"{base}picks/99999999999999999999/delete/",
+        "/portal/qualification/99999999999999999999/",
+        "/portal/qualification/99999999999999999999/export.xlsx",
+        f"{base}delete/x/",
+    ):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            sent += 1
+            assert response.status_code in (404, 405), (method, url, response.status_code)
+    assert ApplicationList.objects.filter(name="施工一级").exists()
+    assert ApplicationPick.objects.filter(pk=pick.pk).exists()
+    print(f"\napplication list corpus: {sent} requests, 0 answered 5xx")
+
+
+def test_the_qualification_api_takes_the_corpus_without_5xx(clerk_a, review_system):
+    from tests.portal.qualification_support import issue_key, published, records_url, system_client
+
+    published(clerk_a.enterprise, "A")
+    key = issue_key(review_system)[0]
+    api = system_client(key)
+    url = records_url(clerk_a.enterprise.credit_code)
+    sent = 0
+    for name in ("grade", "stage", "role", "completed_from", "completed_to", "qualification", "page", "page_size"):
+        for value in QUALIFICATION_VALUES:
+            response = api.get(url, {name: value})
+            sent += 1
+            assert response.status_code in (200, 400, 404), (name, value[:20], response.status_code)
+            if response.status_code != 200:
+                assert CHINESE.search(response.json()["detail"]) or name == "page", response.content[:200]
+    for code in ("x", "%00", "长" * 300, "9" * 40, "91450100MA5KXXXXXX"):
+        for method in ("get", "post", "put", "patch", "delete", "options", "head"):
+            response = _raw(api, method, records_url(code), "{")
+            sent += 1
+            assert response.status_code < 500, (method, code[:20], response.status_code)
+    for header in ("Bearer", "Bearer a b", "Bearer " + "x" * 5000, "Bearer \u00e9\u00e9", "Bearer yjq_\x00", "Basic x"):
+        client = system_client()
+        client.credentials(HTTP_AUTHORIZATION=header)
+        response = client.get(url)
+        sent += 1
+        assert response.status_code in (401, 403), (header[:20], response.status_code)
+    print(f"\nqualification API corpus: {sent} requests, 0 answered 5xx")
