@@ -152,10 +152,13 @@ def test_the_walk_finds_every_api_url():
             "record-direct-review",
             "record-attachments",
             "record-attachment",
+            "qualification-records",  # the qualification review systems' one URL (ADR 0015)
         )
     }
     for _path, name in API_URLS:
         expected = access.EVERYONE if name == "api:token" else frozenset({access.ENTERPRISE})
+        if name == "api:qualification-records":
+            expected = frozenset({access.SYSTEM})  # tests/portal/test_qualification_api.py: clerks refused too
         assert access.roles_for(name) == expected, f"{name}: config/access.py:URL_ROLES names exactly who may call it"
 
 
