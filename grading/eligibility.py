@@ -84,6 +84,8 @@ def push_eligibility(
             due,
             (Reason("G10", _("Rejected for fraud (G10): never pushed; once pushed, it is marked false nationally.")),),
         )
+    if record.revision_of_id is not None:  # J7: its content is pushed as its record's, once merged
+        reasons.append(Reason("J7", _("A working copy of a D record's completion: never pushed on its own.")))
     if record.status != RecordStatus.APPROVED:
         reasons.append(
             Reason(

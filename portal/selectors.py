@@ -35,6 +35,7 @@ def record_list(user, *, status: str = "", year: int | None = None, q: str = "")
     )
     qs = (
         records_visible_to(user)
+        .claims()  # a D record's working copy is reached from its record's page (J7), not listed on its own
         .select_related("project", "responsible_authority", "finish_check", "campaign")
         .only(
             "id",
@@ -84,7 +85,7 @@ def list_summary(user) -> ListSummary:
     a record changes the count; changing one moves its `updated_at` (record_save saves the record whenever any of
     its stages or rows is saved, and so does every status change), so the key changes with whatever can change a
     completion year, and a stale list is never shown."""
-    stats = records_visible_to(user).order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+    stats = records_visible_to(user).claims().order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
     key = (user.pk, stats["n"], stats["last"])
     years = _YEARS.get(key)
     if years is None:
@@ -102,6 +103,7 @@ def completion_years(user) -> list[int]:
         {
             y
             for y in records_visible_to(user)
+            .claims()
             .filter(finish_check__e_date__isnull=False)
             .annotate(y=ExtractYear("finish_check__e_date"))
             .order_by()  # the default ordering would join updated_at into the DISTINCT: one row per record

@@ -302,8 +302,11 @@ def open_completion(record: Record) -> Record | None:
 def _copy_file(attachment: Attachment, owner: Record) -> Attachment:
     """A copy of an attachment under a new stored name: the copy's removal never removes the record's file."""
     storage = attachment.file.storage
-    with storage.open(attachment.file.name, "rb") as handle:
-        name = storage.save(attachment_path(attachment, attachment.original_name), handle)
+    try:
+        with storage.open(attachment.file.name, "rb") as handle:
+            name = storage.save(attachment_path(attachment, attachment.original_name), handle)
+    except FileNotFoundError:  # a file lost from storage: the row is copied, there is no file to protect
+        name = attachment.file.name
     copy = Attachment(
         record=owner,
         kind=attachment.kind,

@@ -46,7 +46,7 @@ class SharedAccess:
 
 def shared_access(record: Record) -> SharedAccess:
     """The one rule of shared projects (ADR 0008), read in one query."""
-    row = Record.objects.filter(project_id=record.project_id).aggregate(
+    row = Record.objects.claims().filter(project_id=record.project_id).aggregate(  # a working copy is no claim
         keeper=Min("pk"),
         claims=Count("pk"),
         frozen=Count("pk", filter=Q(status__in=FREEZING_STATES)),

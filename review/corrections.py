@@ -196,12 +196,22 @@ def _save_evidence(request: CorrectionRequest, checked) -> list[str]:
     return stored
 
 
+def _refuse_nul(text: str, field: str) -> None:
+    if "\x00" in text:
+        raise DomainError(
+            _("The text contains a NUL character (\\0), which cannot be stored: remove it."),
+            code="invalid",
+            field=field,
+        )
+
+
 def file_correction(*, record_id: int, user, changes, reason: str, files) -> CorrectionRequest:
     """更正申请 (J7): a clerk of the record's enterprise asks the provincial office to change fields of a published
     B/C record. The changes are checked as the portal's save reads values; the reason and at least one evidence file
     (PDF, JPG or PNG, checked by content) are required; one open request per record. The record itself is unchanged
     until the province accepts."""
-    reason = (reason or "").strip()
+    reason = str(reason or "").strip()
+    _refuse_nul(reason, "reason")
     if not reason:
         raise DomainError(
             _("Explain why the record must be corrected: the provincial office reads it."),
@@ -362,7 +372,8 @@ def accept_correction(*, request_id: int, user) -> CorrectionRequest:
 
 def refuse_correction(*, request_id: int, user, reason: str) -> CorrectionRequest:
     """Refuse a correction with the reason the firm reads; nothing of the record changes."""
-    reason = (reason or "").strip()
+    reason = str(reason or "").strip()
+    _refuse_nul(reason, "reason")
     if not reason:
         raise DomainError(
             _("Give the reason for the refusal: the enterprise reads it."), code="reason_required", field="reason"

@@ -167,7 +167,7 @@ def campaign_progress(user, campaign_id, now: dt.datetime | None = None) -> Prog
     if campaign is None:
         return None
     now = now or timezone.now()
-    records = _with_outcome(Record.visible_to(user).filter(campaign_id=campaign.pk))
+    records = _with_outcome(Record.visible_to(user).claims().filter(campaign_id=campaign.pk))  # no working copy (J7)
 
     # 1. per county, with its city
     by_county = (
@@ -252,7 +252,7 @@ def campaign_totals(user, campaigns: list[Campaign], now: dt.datetime | None = N
         return {}
     now = now or timezone.now()
     rows = (
-        _with_outcome(Record.visible_to(user).filter(campaign_id__in=[c.pk for c in campaigns]))
+        _with_outcome(Record.visible_to(user).claims().filter(campaign_id__in=[c.pk for c in campaigns]))
         .order_by()
         .values("campaign_id")
         .annotate(**_aggregates(now))

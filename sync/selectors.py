@@ -108,7 +108,7 @@ def campaign_summary(campaign: Campaign, *, on: dt.date | None = None, user=None
     """The dashboard's figures for one campaign: items by state, approved records not eligible by reason."""
     on = on or timezone.localdate()
     items = PushItem.objects.filter(record__campaign=campaign, kind=PushKind.RECORD)
-    records = Record.objects.filter(campaign=campaign)
+    records = Record.objects.claims().filter(campaign=campaign)  # never a D record's working copy (J7)
     if user is not None:
         items = items.filter(record__in=Record.visible_to(user).values("pk"))
         records = records.filter(pk__in=Record.visible_to(user).values("pk"))
@@ -132,7 +132,7 @@ def campaign_summary(campaign: Campaign, *, on: dt.date | None = None, user=None
 def at_risk(campaign: Campaign, *, on: dt.date, user=None) -> tuple[int, int]:
     """Before a campaign's national cutoff: (eligible records the national platform has not accepted yet, approved
     records it will not take — rejected by it, failing after every try, or withdrawn for the standard, J8)."""
-    records = Record.objects.filter(campaign=campaign)
+    records = Record.objects.claims().filter(campaign=campaign)  # never a D record's working copy (J7)
     if user is not None and not user.is_superuser:
         records = records.filter(pk__in=Record.visible_to(user).values("pk"))
     from django.db.models import Exists, OuterRef

@@ -47,6 +47,7 @@ def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), fast, transaction.atomic():
         call_command("seed_demo", stdout=StringIO())
         _reveal_a_person_in_each_province()
+        _a_correction_in_each_province()
         yield
         transaction.set_rollback(True)
 
@@ -63,6 +64,30 @@ def _reveal_a_person_in_each_province() -> None:
         person = RecordPerson.objects.filter(record__in=Record.visible_to(official), id_card__gt="").first()
         assert person is not None, username
         reveal_pii(user=official, record_id=person.record_id, key=reveal_key(RecordPerson, person.pk, "id_card"))
+
+
+def _a_correction_in_each_province() -> None:
+    """A correction request with its evidence and the record's first version (J7, P4) in each province: the walk then
+    finds rows of review.CorrectionRequest, review.CorrectionEvidence and projects.RecordVersion that each official
+    may and may not see."""
+    from django.utils import timezone
+
+    from projects.models import Record, RecordVersion, VersionKind
+    from review.models import CorrectionEvidence, CorrectionRequest
+
+    for prefix in ("45", "22"):
+        record = Record.objects.published().filter(project__county__code__startswith=prefix).first()
+        assert record is not None, prefix
+        request = CorrectionRequest.objects.create(record=record, reason="录入有误", filed_at=timezone.now())
+        CorrectionEvidence.objects.create(
+            request=request,
+            file="corrections/x.pdf",
+            original_name="x.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+        RecordVersion.objects.create(record=record, number=1, kind=VersionKind.APPROVAL, created_at=timezone.now())
 
 
 @pytest.fixture

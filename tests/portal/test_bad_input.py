@@ -278,14 +278,14 @@ def test_the_correction_forms_take_the_corpus_without_5xx_and_file_nothing(
     client.force_login(clerk_a)
     url = f"/portal/records/{record.pk}/correction/"
     choices = ["a|b|c", "tender||national_num", "corps|" + "9" * 40 + "|corp_name", NUL, "长" * 300, "||", "tender"]
-    values = [NUL, *HUGE, "-5", "2017-02-30", "长" * 3000, ""]
+    values = [NUL, "1e400", "9" * 40, "-5", "2017-02-30", "长" * 3000, ""]
     sent = 0
     for choice in [*choices, "tender||tender_money", "finish_check||e_date"]:
-        for value in values:
-            for action in ("preview", "file", "back"):
-                answer = client.post(url, {"field-0": choice, "value-0": value, "action": action, "reason": NUL})
-                assert answer.status_code < 500, (choice, value, action, answer.status_code)
-                sent += 1
+        for i, value in enumerate(values):
+            action = ("preview", "file", "back")[i % 3]
+            answer = client.post(url, {"field-0": choice, "value-0": value, "action": action, "reason": NUL})
+            assert answer.status_code < 500, (choice, value, action, answer.status_code)
+            sent += 1
     for files in (
         [SimpleUploadedFile("a.exe", b"MZ\x90\x00")],
         [SimpleUploadedFile("empty.pdf", b"")],

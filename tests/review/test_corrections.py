@@ -19,11 +19,22 @@ from review import corrections
 from review.models import CorrectionEvidence, CorrectionRequest, CorrectionStatus
 from sync import services as sync
 from sync.models import PushItem, PushState
-from tests.sync.conftest import national  # noqa: F401  (the mock, emptied, as this test's platform)
 from tests.sync.test_push import approved
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = dt.date
+
+
+@pytest.fixture
+def platform(mock_server, settings):
+    """The mock national platform, emptied, as this test's (tests/sync/conftest.py `national`)."""
+    mock_server.reset()
+    settings.NATIONAL_PLATFORM_URL = mock_server.url
+    settings.NATIONAL_PLATFORM_TIMEOUT = 3.0
+    settings.NATIONAL_PUSH_RETRY_BASE_SECONDS = 0.0
+    settings.NATIONAL_PUSH_RETRY_MAX_SECONDS = 0.0
+    settings.NATIONAL_PUSH_CALL_RETRY_SECONDS = 0.0
+    return mock_server
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -44,7 +55,10 @@ def b_record(firm, clerk, city_reviewer) -> Record:
 MONEY = [{"part": "tender", "field": "tender_money", "value": "7123.5"}]
 
 
-def file(record, clerk, changes=MONEY, day=D(2017, 12, 22)) -> CorrectionRequest:
+FILED_ON = D(2017, 12, 22)
+
+
+def file(record, clerk, changes=MONEY, day=FILED_ON) -> CorrectionRequest:
     with time_machine.travel(at(day), tick=False):
         return corrections.file_correction(
             record_id=record.pk, user=clerk, changes=changes, reason="中标通知书金额录入有误", files=[pdf()]
@@ -57,11 +71,11 @@ def _media(settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_j7_a_b_correction_round_trip_through_the_mock(national, firm_a, clerk_a, city_reviewer_x, provincial_staff):
+def test_j7_a_b_correction_round_trip_through_the_mock(platform, firm_a, clerk_a, city_reviewer_x, provincial_staff):
     record = b_record(firm_a, clerk_a, city_reviewer_x)
     with time_machine.travel(at(D(2017, 12, 21)), tick=True):
         assert sync.drain().pushed == 1
-    first = {r["row_id"]: r for r in national.rows("TBTenderInfo")}
+    first = {r["row_id"]: r for r in platform.rows("TBTenderInfo")}
     tender_num = Record.objects.get(pk=record.pk).tender.national_num
     assert tender_num
 
@@ -80,12 +94,12 @@ def test_j7_a_b_correction_round_trip_through_the_mock(national, firm_a, clerk_a
 
     with time_machine.travel(at(D(2017, 12, 23)), tick=True):
         assert sync.drain().pushed == 1
-    after = {r["row_id"]: r for r in national.rows("TBTenderInfo")}
+    after = {r["row_id"]: r for r in platform.rows("TBTenderInfo")}
     assert after.keys() == first.keys()  # the same row, replaced
     (row_id,) = after
     assert after[row_id]["version"] > first[row_id]["version"]
     assert after[row_id]["national_id"] == first[row_id]["national_id"] == tender_num
-    detail = national.detail(record.project.prj_num)["data"]
+    detail = platform.detail(record.project.prj_num)["data"]
     assert detail["tenderInfo"][0]["TENDERMONEY"] in ("7123.5", 7123.5)
     assert detail["tenderInfo"][0]["NATIONALNUM"] == tender_num
     assert Record.objects.get(pk=record.pk).tender.national_num == tender_num

@@ -8,7 +8,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from grading.eligibility import push_eligibility
-from projects.models import Campaign, Record, RecordStatus
+from projects.models import Campaign, Record
 from sync import services
 from sync.models import PushItem, PushState
 from sync.payload import records_for_push
@@ -46,7 +46,7 @@ class Command(BaseCommand):
     def _plan(self, campaign: Campaign) -> None:
         cutoff = campaign.national_cutoff.isoformat() if campaign.national_cutoff else "无"
         self.stdout.write(f"【{campaign.name}】全国平台截止日期：{cutoff}")
-        ids = Record.objects.filter(campaign=campaign, status=RecordStatus.APPROVED).values_list("pk", flat=True)
+        ids = Record.objects.published().filter(campaign=campaign).values_list("pk", flat=True)
         approved = records_for_push(list(ids))  # with every row the rule check reads: no reload per record
         pushed = set(
             PushItem.objects.filter(record__campaign=campaign, state=PushState.PUSHED).values_list(
