@@ -18,6 +18,7 @@ from accounts.errors import DomainError
 from accounts.models import PerformanceStage, PerformanceUse, Qualification, Role
 from grading.qualification import RELATED, Verdict, verdict
 from projects.models import ProjectCorp, Record, RecordPerson
+from projects.selectors import refuse_if_deregistered
 
 from .models import ApplicationList, ApplicationPick
 
@@ -170,8 +171,11 @@ def _clean_name(name: str) -> str:
 
 
 def _check_clerk(user) -> None:
+    """An enterprise's clerk, of an enterprise that may still change things (a deregistered one applies for
+    nothing: projects.selectors.enterprise_refusal, asked by every write service)."""
     if getattr(user, "role", None) != Role.ENTERPRISE or not user.enterprise_id:
         raise DomainError(_("Only an enterprise's clerk keeps application lists."), code="forbidden")
+    refuse_if_deregistered(user.enterprise)
 
 
 def application_create(*, user, name: str, qualification_id: int) -> ApplicationList:
@@ -194,6 +198,7 @@ def application_create(*, user, name: str, qualification_id: int) -> Application
 
 
 def application_delete(*, user, application_id: int) -> None:
+    _check_clerk(user)
     with transaction.atomic():
         application = application_for(user, application_id)
         ApplicationPick.objects.filter(application=application).delete()
@@ -206,6 +211,7 @@ def pick_add(*, user, application_id: int, record_id: int, use: str = Performanc
     decides, the review system checks again."""
     if use not in PerformanceUse.values:
         raise DomainError(_("Choose enterprise or personal performance."), code="invalid", field="use")
+    _check_clerk(user)
     with transaction.atomic():
         application = application_for(user, application_id)
         record = published_records(user).filter(pk=record_id, enterprise_id=application.enterprise_id).first()
@@ -227,6 +233,7 @@ def pick_add(*, user, application_id: int, record_id: int, use: str = Performanc
 
 
 def pick_remove(*, user, application_id: int, pick_id: int) -> None:
+    _check_clerk(user)
     with transaction.atomic():
         application = application_for(user, application_id)
         deleted, _rows = ApplicationPick.objects.filter(application=application, pk=pick_id).delete()

@@ -124,7 +124,11 @@ def pick_remove(request, pk: int, pick_pk: int):
 @require_POST
 def application_delete(request, pk: int):
     application = _application(request, pk)
-    q.application_delete(user=request.user, application_id=pk)
+    try:
+        q.application_delete(user=request.user, application_id=pk)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("portal:application", pk=pk)
     messages.success(request, _("The list “%(name)s” is deleted.") % {"name": application.name})
     return redirect("portal:applications")
 

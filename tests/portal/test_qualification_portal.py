@@ -204,3 +204,25 @@ def test_the_pdf_export_names_every_project(client_a, firm_a, construction_list)
     for record in records:
         assert record.project.prj_name in compact
     assert "施工总承包一级" in compact and "不符合要求1条" in compact
+
+
+def test_a_deregistered_enterprise_reads_and_exports_its_lists_but_changes_nothing(client_a, firm_a, construction_list):
+    from accounts.models import EnterpriseStatus
+
+    record = published(firm_a, "A")
+    pick = ApplicationPick.objects.create(application=construction_list, record=record)
+    firm_a.status = EnterpriseStatus.DEREGISTERED
+    firm_a.save()
+    url = f"/portal/qualification/{construction_list.pk}/"
+    refused = client_a.post(url + "picks/", {"record": record.pk, "use": "personal"}, follow=True)
+    assert "已注销" in refused.content.decode()
+    client_a.post(url + f"picks/{pick.pk}/delete/")
+    client_a.post(url + "delete/")
+    created = client_a.post(
+        "/portal/qualification/", {"name": "新清单", "qualification": construction_list.qualification_id}
+    )
+    assert created.status_code == 400 and "已注销" in created.content.decode()
+    assert list(ApplicationPick.objects.values_list("pk", flat=True)) == [pick.pk]
+    assert ApplicationList.objects.count() == 1
+    assert client_a.get(url).status_code == 200
+    assert client_a.get(url + "export.pdf").status_code == 200
