@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, Func, OuterRef, Q, QuerySet, Value
 
 from accounts.models import Enterprise, Region, RegionLevel
@@ -152,11 +152,13 @@ def published_claims(filters: Filters) -> QuerySet:
     return claims
 
 
-def projects(filters: Filters) -> QuerySet:
-    """The published projects the filters find, newest first (not yet sliced)."""
+def projects(filters: Filters, *, many: bool = False) -> QuerySet:
+    """The published projects the filters find, newest first (not yet sliced). `many`: the name matches more than
+    COUNT_CAP projects — written as a plain ILIKE, which the planner estimates well and tests row by row while it walks
+    the projects newest first (the index condition is for finding few among many)."""
     qs = Project.objects.filter(Exists(published_claims(filters).filter(project_id=OuterRef("pk"))))
     if filters.name:
-        qs = qs.filter(name_condition("prj_name", filters.name))
+        qs = qs.filter(ILikeContains("prj_name", filters.name) if many else name_condition("prj_name", filters.name))
     if filters.region:
         qs = qs.filter(county_id__in=counties_under(filters.region))
     if filters.category:
@@ -168,6 +170,41 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """How many rows, counted up to `cap` + 1: (count, whether there are more than `cap`)."""
     n = qs.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n > cap
+
+
+#: a name estimated in at least this share of the projects is counted by walking the newest projects (see below)
+FREQUENT_SHARE = 0.1
+
+
+def name_share(text: str) -> float:
+    """The planner's estimate of the share of projects whose name holds `text`'s characters (from the character-pair
+    index's statistics: exact for common pairs, an upper bound for longer texts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM projects_project WHERE yeji_grams(prj_name) @> yeji_query_grams(%s)",
+            [text],
+        )
+        rows = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+        cursor.execute("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'projects_project'::regclass")
+        return rows / cursor.fetchone()[0]
+
+
+def frequent_name_count(filters: Filters) -> tuple[int, bool]:
+    """(COUNT_CAP, True) when a frequent name (工程, 小区: a tenth of all projects or more) finds more than COUNT_CAP
+    among the newest projects — read newest first, row by row, a few thousand rows at most; (0, False) otherwise,
+    and the caller counts through the index. Counting such a name through the index would read a posting list of
+    hundreds of thousands of entries for a page that shows 20."""
+    share = name_share(filters.name)
+    if share < FREQUENT_SHARE:
+        return 0, False
+    newest = Project.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    window = int(4 * COUNT_CAP / share)
+    walk = projects(filters, many=True).filter(pk__gt=newest - window)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
+        found = walk.order_by().values("pk")[: COUNT_CAP + 1].count()
+        cursor.execute("SET LOCAL enable_bitmapscan = on; SET LOCAL enable_seqscan = on")
+    return (COUNT_CAP, True) if found > COUNT_CAP else (0, False)
 
 
 @dataclass(frozen=True)
@@ -193,17 +230,32 @@ def page_count(count: int) -> int:
 
 def search(filters: Filters, page: int = 1) -> ResultPage:
     """One page of results with their region, published claims, enterprises and grades: three queries and the
-    region names' (select_related) — whatever the page size."""
+    region names' (select_related) — whatever the page size. In one transaction without parallel workers (a page of 20
+    is no work to share: starting workers costs more than it saves) …"""
     from .present import claims_prefetch
 
-    qs = projects(filters)
-    count, capped = capped_count(qs)
-    pages = page_count(count)
-    number = min(max(page, 1), pages)
-    start = (number - 1) * PAGE_SIZE
-    rows = list(
-        qs.select_related("county__parent__parent").prefetch_related(claims_prefetch())[start : start + PAGE_SIZE]
-    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # …and nested loops only: every query here looks for few rows among many through indexes; a hash of all the
+        # records of a year (the planner's choice for region + year) is the slowest way to find the first thousand.
+        cursor.execute(
+            "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_hashjoin = off; "
+            "SET LOCAL enable_mergejoin = off"
+        )
+        qs = projects(filters)
+        count, capped = frequent_name_count(filters) if filters.name else (0, False)
+        if not capped:
+            count, capped = capped_count(qs)
+        pages = page_count(count)
+        number = min(max(page, 1), pages)
+        start = (number - 1) * PAGE_SIZE
+        if capped:
+            # More than COUNT_CAP matches: the newest 20 are found soonest walking the projects newest first and
+            # testing each row (ILIKE, a few µs) — not by fetching and sorting every match from an index, which the
+            # planner would do, multiplying the index condition's selectivity by its ILIKE check's.
+            qs = projects(filters, many=True)
+            cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
+        related = qs.select_related("county__parent__parent").prefetch_related(claims_prefetch())
+        rows = list(related[start : start + PAGE_SIZE])
     return ResultPage(rows, count, capped, number, pages)
 
 

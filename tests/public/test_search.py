@@ -152,10 +152,10 @@ def test_pages_of_twenty_and_a_bounded_number_of_queries(client, world, firm_a, 
         project = ProjectFactory(county=region("450103"), prj_name=f"批量公示项目{n:02d}号")
         record = RecordFactory(enterprise=firm_a, project=project, campaign=campaign)
         Record.objects.filter(pk=record.pk).update(status=RecordStatus.APPROVED)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         first = found(client, name="批量公示")
     assert len(first) == 20
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         third = found(client, name="批量公示", page="3")
     assert len(third) == 5
     text = client.get("/public/", {"name": "批量公示"}).content.decode()
