@@ -56,8 +56,12 @@ DESCRIPTION = "public search over N published records: p50/p95 per query kind, w
 BASELINE = "no_index"
 CHUNK = 50_000
 KINDS = ("name2", "name3", "name4", "enterprise", "region_year")
-GRADES = (("A", 10, "省住房和城乡建设厅建筑市场监管处"), ("B", 30, "市住房和城乡建设局建筑市场科"),
-          ("C", 50, "县住房和城乡建设局建筑市场股"), ("D", 10, ""))
+GRADES = (
+    ("A", 10, "省住房和城乡建设厅建筑市场监管处"),
+    ("B", 30, "市住房和城乡建设局建筑市场科"),
+    ("C", 50, "县住房和城乡建设局建筑市场股"),
+    ("D", 10, ""),
+)
 STAGES = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
 
 
@@ -309,6 +313,8 @@ def run(options: argparse.Namespace) -> list[Measurement]:
             lines.append(Measurement(f"{kind}_no_index_p{p}", base, "ms", 1.0, BASELINE, 1))
             lines.append(Measurement(f"{kind}_p{p}", value, "ms", ratio(value, base), BASELINE, 1))
     worst = max(percentile(with_indexes[k], 95) for k in ("name2", "name3", "name4"))
-    note(f"goal p95 ≤ 50 ms for a name substring: worst name p95 {worst:.1f} ms at {options.records} records — "
-         f"{'met' if worst <= 50 else 'NOT met'}")
+    note(
+        f"goal p95 ≤ 50 ms for a name substring: worst name p95 {worst:.1f} ms at {options.records} records — "
+        f"{'met' if worst <= 50 else 'NOT met'}"
+    )
     return lines

@@ -187,7 +187,10 @@ class ProjectListView(PublicApiView):
         number = form.cleaned_data["page"]
         result = search.search(form.filters(), number)
         if number > result.pages:
-            detail = _("There is no page %(page)s: the results have %(pages)s.") % {"page": number, "pages": result.pages}
+            detail = _("There is no page %(page)s: the results have %(pages)s.") % {
+                "page": number,
+                "pages": result.pages,
+            }
             return error(404, "not_found", detail, "page")
         return Response(
             ProjectPageSerializer(

@@ -48,8 +48,8 @@ def deepest_region(values: list[str]) -> str:
 
 
 class SearchForm(forms.Form):
-    """名称, 企业, 地区 (省 → 市 → 县: each level's select sends `region`; the deepest chosen one counts), 竣工年份, 项目分类,
-    数据等级, page."""
+    """名称, 企业, 地区 (省 → 市 → 县: each level's select sends `region`; the deepest chosen one counts),
+    竣工年份, 项目分类, 数据等级, page."""
 
     name = forms.CharField(label=_("Project name"), required=False, strip=False)
     enterprise = forms.CharField(label=_("Enterprise name or credit code"), required=False, strip=False)

@@ -275,7 +275,9 @@ def table(model: type[Model], names: tuple[str, ...], rows: list[dict]) -> dict:
     columns = labels(model, names)
     return {
         "columns": columns,
-        "rows": [[{"label": label, "value": r[name]} for label, name in zip(columns, names, strict=True)] for r in rows],
+        "rows": [
+            [{"label": label, "value": r[name]} for label, name in zip(columns, names, strict=True)] for r in rows
+        ],
     }
 
 

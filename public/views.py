@@ -124,7 +124,9 @@ def region_children(request, code: str = ""):
     """The regions under `code` (the provinces without one), for the search's region picker: anyone may read GB/T
     2260."""
     if code and not REGION_RE.match(code):
-        return JsonResponse({"code": "invalid", "detail": _("Choose a region from the list (a 6-digit region code).")}, status=400)
+        return JsonResponse(
+            {"code": "invalid", "detail": _("Choose a region from the list (a 6-digit region code).")}, status=400
+        )
     regions = children(code)
     return JsonResponse(
         {"regions": [{"code": r.code, "name": region_label(r), "level": r.level} for r in regions]},

@@ -43,11 +43,17 @@ NAMES = (
 
 
 def gram_indexes() -> list[str]:
-    return [f"CREATE INDEX IF NOT EXISTS yeji_{key}_grams ON {table} USING gin (yeji_grams({col}))" for key, table, col in NAMES]
+    return [
+        f"CREATE INDEX IF NOT EXISTS yeji_{key}_grams ON {table} USING gin (yeji_grams({col}))"
+        for key, table, col in NAMES
+    ]
 
 
 def trigram_indexes() -> list[str]:
-    return [f"CREATE INDEX IF NOT EXISTS yeji_{key}_trgm ON {table} USING gin ({col} gin_trgm_ops)" for key, table, col in NAMES]
+    return [
+        f"CREATE INDEX IF NOT EXISTS yeji_{key}_trgm ON {table} USING gin ({col} gin_trgm_ops)"
+        for key, table, col in NAMES
+    ]
 
 
 def create_trigram_extension(connection) -> bool:

@@ -13,9 +13,9 @@ if not available():
     pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}", allow_module_level=True)
 pytest.importorskip("playwright.sync_api")
 
-from tests.public.conftest import world  # noqa: E402, F401  (the published records)
-from tests.review.conftest import seeded  # noqa: E402, F401  (the migrations' data for a transactional test)
-from tests.test_responsive import LAPTOP, PHONE, check, open_page  # noqa: E402, F401
+from tests.public.conftest import world  # noqa: F401  (the published records)
+from tests.review.conftest import seeded  # noqa: F401  (the migrations' data for a transactional test)
+from tests.test_responsive import LAPTOP, PHONE, check, open_page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PUBLIC = {"titles": "main h1, .brand-name", "logout": "#no-logout-here"}
