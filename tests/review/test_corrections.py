@@ -221,3 +221,37 @@ def test_j7_two_staff_cannot_both_decide(
         corrections.refuse_correction(request_id=request.pk, user=provincial_staff, reason="晚了")
     assert exc.value.code == "already_decided"
     assert CorrectionRequest.objects.get(pk=request.pk).decided_by_id == colleague.pk
+
+
+@pytest.mark.django_db
+def test_p4_every_other_write_path_to_a_decided_record_is_refused(
+    client, firm_a, clerk_a, city_reviewer_x, provincial_staff, superuser
+):
+    """Only an accepted correction or an approved completion writes a decided record (projects.revisions): the
+    portal's save, the API's PUT and PATCH, an upload, and the admin (provincial staff and the superuser) refuse."""
+    from django.urls import reverse
+
+    record = b_record(firm_a, clerk_a, city_reviewer_x)
+    before = (record.version, str(record.tender.tender_money))
+    client.force_login(clerk_a)
+    page = client.post(
+        f"/portal/records/{record.pk}/", {"version": record.version, "tender.tender_money": "1", "rows": []}
+    )
+    assert page.status_code == 403
+    for method in ("put", "patch"):
+        answer = getattr(client, method)(
+            f"/api/v1/records/{record.pk}/", {"tender": {"tender_money": "1"}}, content_type="application/json"
+        )
+        assert answer.status_code in (403, 409, 423), (method, answer.status_code)
+    upload = client.post(f"/portal/records/{record.pk}/attachments/", {"kind": "other", "file": pdf("x.pdf")})
+    assert upload.status_code == 403
+    for user in (provincial_staff, superuser):
+        client.force_login(user)
+        url = reverse("admin:projects_tender_change", args=[record.tender.pk])
+        answer = client.post(url, {"tender_money": "1", "tender_num": "x"})
+        assert answer.status_code in (302, 403) or b'name="tender_money"' not in answer.content, user
+        url = reverse("admin:projects_record_change", args=[record.pk])
+        answer = client.get(url)
+        assert answer.status_code == 200 and b'name="tender-0-tender_money"' not in answer.content, user
+    record = Record.objects.get(pk=record.pk)
+    assert (record.version, str(record.tender.tender_money)) == before
