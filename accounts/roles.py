@@ -73,7 +73,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.*_authority",
         "accounts.*_department",
         "accounts.*_enterprise",
-        "accounts.*_qualification",
+        # one national catalogue for every province: its rules (J4) change for all, so only a superuser edits it
+        "accounts.view_qualification",
         "accounts.view_region",
         "accounts.add_user",
         "accounts.change_user",

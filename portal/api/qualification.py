@@ -18,6 +18,8 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from accounts import validators
@@ -213,9 +215,24 @@ def _refusal(status_code: int, code: str, detail: str, field: str = "") -> Respo
     return Response(body, status=status_code)
 
 
+class SystemThrottle(SimpleRateThrottle):
+    """At most 120 calls a minute per review system (`DEFAULT_THROTTLE_RATES["qualification_system"]` overrides): a
+    runaway client of one province cannot hold up the platform. Counted per system account, after authentication."""
+
+    scope = "qualification_system"
+    default_rate = "120/min"
+
+    def get_rate(self) -> str:
+        return (api_settings.DEFAULT_THROTTLE_RATES or {}).get(self.scope) or self.default_rate
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 class QualificationRecordsView(APIView):
     authentication_classes = [SystemTokenAuthentication]
     permission_classes = [IsQualificationSystem]
+    throttle_classes = [SystemThrottle]
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)

@@ -279,3 +279,17 @@ def test_a_system_account_belongs_to_a_provincial_office(review_system):
     with pytest.raises(ValidationError):
         review_system.full_clean()
     assert not review_system.is_staff
+
+
+def test_a_runaway_system_is_throttled_per_key_with_429_in_chinese(api, firm_a, settings):
+    from django.core.cache import cache
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"qualification_system": "3/min"}}
+    cache.clear()
+    url = f"/api/v1/qualification/enterprises/{firm_a.credit_code}/records/"
+    answers = [api.get(url).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = api.get(url)
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert "Retry-After" in refused
+    cache.clear()

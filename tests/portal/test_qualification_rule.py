@@ -106,9 +106,20 @@ def test_the_rule_is_read_without_a_query_per_stage(firm_a, django_assert_num_qu
         assert verdict(record, construction, ENTERPRISE).ok
 
 
-def test_provincial_staff_edit_the_rule_in_the_admin(client, provincial_staff):
+def test_provincial_staff_read_the_rule_but_do_not_change_the_national_catalogue(client, provincial_staff):
+    """The catalogue is one for every province: Guangxi's staff changing a rule would change Jilin's."""
     construction = qualification("CON-GEN-1")
     client.force_login(provincial_staff)
+    url = f"/admin/accounts/qualification/{construction.pk}/change/"
+    assert client.get(url).status_code == 200
+    client.post(url, {"code": construction.code, "name": "x", "kind": "construction", "checked_stages": ["project"]})
+    construction.refresh_from_db()
+    assert construction.checked_stages == ["project", "licence", "finish_check"]
+
+
+def test_a_superuser_edits_the_rule_in_the_admin(client, superuser):
+    construction = qualification("CON-GEN-1")
+    client.force_login(superuser)
     url = f"/admin/accounts/qualification/{construction.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
