@@ -54,8 +54,8 @@ class ILikeContains(Func):
 
 
 class GramsContain(Func):
-    """`yeji_grams(column) @> yeji_query_grams(text) AND column ILIKE '%text%'`: the character-pair index finds the
-    candidates, ILIKE keeps those that hold the whole text in one piece."""
+    """`yeji_grams(column) @> yeji_query_grams(text)`, and for 3 characters or more `AND column ILIKE '%text%'`: the
+    character-pair index finds the candidates, ILIKE keeps those that hold the whole text in one piece."""
 
     output_field = BooleanField()
 
@@ -65,9 +65,18 @@ class GramsContain(Func):
     def as_sql(self, compiler, conn, **extra):
         column_sql, column_params = compiler.compile(self.source_expressions[0])
         text_sql, text_params = compiler.compile(self.source_expressions[1])
+        grams = f"yeji_grams({column_sql}) @> yeji_query_grams({text_sql})"
+        if len(self.source_expressions[1].value) <= 2:
+            # a character or a pair is in the name's grams exactly when the name holds it: no second check (and the
+            # planner estimates one condition from the index's statistics, not two as if independent)
+            return f"({grams})", [*column_params, *text_params]
         pattern_sql, pattern_params = compiler.compile(self.source_expressions[2])
-        sql = f"(yeji_grams({column_sql}) @> yeji_query_grams({text_sql}) AND {column_sql} ILIKE {pattern_sql})"
-        return sql, [*column_params, *text_params, *column_params, *pattern_params]
+        return f"({grams} AND {column_sql} ILIKE {pattern_sql})", [
+            *column_params,
+            *text_params,
+            *column_params,
+            *pattern_params,
+        ]
 
 
 _trigram_ready: dict[str, bool] = {}
