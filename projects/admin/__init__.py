@@ -6,6 +6,6 @@
 - registry: the J3 registry of declared projects (import from Excel/CSV) and the number counters.
 """
 
-from . import campaigns, records, registry, stages
+from . import campaigns, records, registry, stages, versions
 
 __all__ = ["campaigns", "records", "registry", "stages"]

@@ -19,6 +19,9 @@ def register_record_panel(panel: Callable) -> Callable:
 
 
 def record_panels(record) -> list[dict]:
+    """The panels of a saved record (the add page has none: nothing is pushed, printed or versioned yet)."""
+    if record is None or record.pk is None:
+        return []
     return [p for p in (panel(record) for panel in RECORD_PANELS) if p]
 
 

@@ -317,6 +317,8 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
         "national_platform",
         "edition",
         "version_history",
+        "revision_of",
+        "merged_at",
     ]
     fieldsets = [
         (None, {"fields": ["enterprise", "project", "campaign", "track", "status", "version"]}),
@@ -333,7 +335,7 @@ class RecordAdmin(HistoryMixin, RecordScopeMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Versions"), {"fields": ["edition", "version_history"]}),  # 版本记录 (P4)
+        (_("Versions"), {"fields": ["edition", "version_history", "revision_of", "merged_at"]}),  # 版本记录 (P4)
         (
             _("System"),
             {"classes": ["collapse"], "fields": ["created_by", "created_at", "updated_at", "draft_inputs"]},
