@@ -511,7 +511,8 @@ class Record(Scoped, FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="revisions",
         help_text=_(
-            "J7: a D record's working copy (下载并完善), reviewed like any record and applied to the record on approval."
+            "J7: a D record's working copy (下载并完善), reviewed like any record and applied to the record on "
+            "approval."
         ),
     )
     merged_at = models.DateTimeField(

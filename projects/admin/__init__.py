@@ -8,4 +8,4 @@
 
 from . import campaigns, records, registry, stages, versions
 
-__all__ = ["campaigns", "records", "registry", "stages"]
+__all__ = ["campaigns", "records", "registry", "stages", "versions"]
