@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IdCardTypeEnum": "projects.codes.IdCardType",
         "StructureTypeEnum": "projects.codes.StructureType",
+        "CorpRoleEnum": "projects.codes.CorpRole",
     },
 }
 

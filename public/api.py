@@ -33,60 +33,60 @@ class PublicErrorSerializer(serializers.Serializer):
     field = serializers.CharField(required=False)
 
 
-class EnterpriseSerializer(serializers.Serializer):
+class PublicEnterpriseSerializer(serializers.Serializer):
     name = serializers.CharField()
     credit_code = serializers.CharField()
 
 
-class ClaimSerializer(serializers.Serializer):
+class PublicClaimSerializer(serializers.Serializer):
     record_id = serializers.IntegerField()
-    enterprise = EnterpriseSerializer()
+    enterprise = PublicEnterpriseSerializer()
     grade = serializers.CharField(help_text=gettext_lazy("The record's data grade: A, B, C, D (or empty)."))
     grade_label = serializers.CharField()
     completed_on = serializers.CharField(help_text=gettext_lazy("Completion acceptance date, YYYY-MM-DD (or empty)."))
 
 
-class RegionSerializer(serializers.Serializer):
+class PublicRegionSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=gettext_lazy("The county's GB/T 2260 code."))
     names = serializers.ListField(child=serializers.CharField())
     text = serializers.CharField()
 
 
-class ProjectItemSerializer(serializers.Serializer):
+class PublicProjectItemSerializer(serializers.Serializer):
     prj_num = serializers.CharField()
     prj_name = serializers.CharField()
     category = serializers.CharField()
-    region = RegionSerializer()
+    region = PublicRegionSerializer()
     completion_years = serializers.ListField(child=serializers.CharField())
-    claims = ClaimSerializer(many=True)
+    claims = PublicClaimSerializer(many=True)
     url = serializers.CharField()
     api_url = serializers.CharField()
 
 
-class ProjectPageSerializer(serializers.Serializer):
+class PublicProjectPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text=gettext_lazy("Projects found, counted up to 1000."))
     capped = serializers.BooleanField(help_text=gettext_lazy("True when more than 1000 projects match."))
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    results = ProjectItemSerializer(many=True)
+    results = PublicProjectItemSerializer(many=True)
 
 
-class FieldSerializer(serializers.Serializer):
+class PublicFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     value = serializers.CharField(help_text=gettext_lazy("As shown: code names, ID and phone numbers masked."))
 
 
-class StageSerializer(serializers.Serializer):
+class PublicStageSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     grade = serializers.CharField()
     grade_label = serializers.CharField()
     check_depart_name = serializers.CharField()
     national_num = serializers.CharField()
-    fields = FieldSerializer(many=True)
+    fields = PublicFieldSerializer(many=True)
 
 
 def _row_serializer(name: str, names: tuple[str, ...]) -> type[serializers.Serializer]:
@@ -99,28 +99,28 @@ PublicStaffSerializer = _row_serializer("PublicStaffSerializer", present.STAFF_F
 PublicUnitSerializer = _row_serializer("PublicUnitSerializer", present.UNIT_FIELDS)
 
 
-class RecordDetailSerializer(ClaimSerializer):
+class PublicRecordDetailSerializer(PublicClaimSerializer):
     anchor = serializers.CharField()
-    stages = StageSerializer(many=True)
+    stages = PublicStageSerializer(many=True)
     corps = PublicCorpSerializer(many=True)
     persons = PublicPersonSerializer(many=True)
     censor_staff = PublicStaffSerializer(many=True)
 
 
-class ProjectDetailSerializer(serializers.Serializer):
+class PublicProjectDetailSerializer(serializers.Serializer):
     prj_num = serializers.CharField()
     prj_name = serializers.CharField()
     category = serializers.CharField()
-    region = RegionSerializer()
+    region = PublicRegionSerializer()
     completion_years = serializers.ListField(child=serializers.CharField())
     url = serializers.CharField()
     api_url = serializers.CharField()
     grade = serializers.CharField()
     grade_label = serializers.CharField()
     check_depart_name = serializers.CharField()
-    fields = FieldSerializer(many=True)
+    fields = PublicFieldSerializer(many=True)
     units = PublicUnitSerializer(many=True)
-    records = RecordDetailSerializer(many=True)
+    records = PublicRecordDetailSerializer(many=True)
 
 
 # --- the views ---------------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class ProjectListView(PublicApiView):
         operation_id="public_projects_list",
         summary="Search published projects (J5)",
         parameters=FILTERS,
-        responses={200: ProjectPageSerializer, **ERRORS},
+        responses={200: PublicProjectPageSerializer, **ERRORS},
         auth=[],
         tags=["public"],
     )
@@ -193,7 +193,7 @@ class ProjectListView(PublicApiView):
             }
             return error(404, "not_found", detail, "page")
         return Response(
-            ProjectPageSerializer(
+            PublicProjectPageSerializer(
                 {
                     "count": result.count,
                     "capped": result.capped,
@@ -217,7 +217,7 @@ class ProjectDetailView(PublicApiView):
     @extend_schema(
         operation_id="public_projects_retrieve",
         summary="A published project: every stage with its grade and reviewing department, the participating units",
-        responses={200: ProjectDetailSerializer, **ERRORS},
+        responses={200: PublicProjectDetailSerializer, **ERRORS},
         auth=[],
         tags=["public"],
     )
@@ -225,4 +225,4 @@ class ProjectDetailView(PublicApiView):
         project = search.published_project(prj_num)
         if project is None:
             return error(404, "not_found", _("No published project has this number."))
-        return Response(ProjectDetailSerializer(present.project_detail(project)).data)
+        return Response(PublicProjectDetailSerializer(present.project_detail(project)).data)

@@ -55,7 +55,7 @@ class IsQualificationSystem(BasePermission):
         return bool(user and user.is_authenticated and user.is_active and user.role == Role.SYSTEM)
 
 
-class StageSerializer(serializers.Serializer):
+class SystemStageSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=PerformanceStage.choices)
     name = serializers.CharField(help_text=gettext_lazy("The stage's name."))
     data_level = serializers.CharField(
@@ -108,7 +108,7 @@ class SystemRecordSerializer(serializers.Serializer):
     grade = serializers.CharField(help_text=gettext_lazy("The record's grade (that of its completion acceptance)."))
     completed_on = serializers.DateField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
-    stages = StageSerializer(many=True)
+    stages = SystemStageSerializer(many=True)
     persons = PersonSerializer(many=True, help_text=gettext_lazy("The enterprise's own persons on the project."))
     qualification_check = QualificationCheckSerializer(
         allow_null=True, help_text=gettext_lazy("Only when the query names a qualification.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -44,3 +45,17 @@ class SystemTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="qualification"'
+
+
+class SystemKeyScheme(OpenApiAuthenticationExtension):
+    """The schema names the review systems' key (ADR 0015) as an HTTP Bearer scheme of its own."""
+
+    target_class = SystemTokenAuthentication
+    name = "systemKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "资质审批系统的密钥（省厅签发，仅显示一次，可吊销，有有效期）：Authorization: Bearer yjq_…",
+        }
