@@ -116,7 +116,7 @@ def test_journey_create_save_half_read_back_refused_fill_upload_submit(clerk_a, 
     assert body["code"] == "refused"
     paths = {p["path"] for p in body["problems"]}
     assert {"tender.tender_result_date", "attachments.bid_notice", "contract.contract_money"} <= paths
-    assert all(set(p) == {"section", "path", "message", "rule"} and p["message"] for p in body["problems"])
+    assert all(set(p) == {"section", "path", "message", "rule", "rule_id"} and p["message"] for p in body["problems"])
     assert api.get(f"{RECORDS}{pk}/").json()["status"] == "draft"
 
     # fill every section (the values of a valid record of the same firm) and upload the three documents

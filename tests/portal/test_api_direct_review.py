@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 RECORDS = "/api/v1/records/"
 PROVINCE_OFFICE = "广西壮族自治区住房和城乡建设厅"
-PROBLEM_KEYS = {"section", "path", "message", "rule"}
+PROBLEM_KEYS = {"section", "path", "message", "rule", "rule_id"}
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +66,7 @@ def test_g6_api_round_trip_refused_without_the_application_then_provincial_queue
             "path": "attachments.direct_review",
             "message": "请上传企业签章的直接审核书面申请（G6）。",
             "rule": "G6",
+            "rule_id": "G6",
         }
     ]
     assert api.get(f"{RECORDS}{deregistered.pk}/").json()["status"] == "draft"
