@@ -641,6 +641,11 @@ class Record(Scoped, FSMModelMixin, models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def is_published(self) -> bool:
+        """J5: this one record by the rule of `Record.objects.published()` (approved, not a working copy)."""
+        return self.status == RecordStatus.APPROVED and self.revision_of_id is None
+
+    @property
     def is_editable_by_enterprise(self) -> bool:
         """G7: after the authority's decision the enterprise cannot modify the record."""
         return self.status in (RecordStatus.DRAFT, RecordStatus.REJECTED)

@@ -38,7 +38,7 @@ from config.pdf import PdfDocument, mm, qr_code
 from grading import rules
 from grading.eligibility import record_grade
 from projects import codes
-from projects.models import Record, RecordStatus
+from projects.models import Record
 
 from .admin.record_page import RECORD_PAGE_PREFETCH, RECORD_PAGE_RELATED, SectionBlock, part_fields, record_sections
 from .admin.record_page import _rows as page_rows  # a part's rows in the page's order
@@ -64,11 +64,6 @@ def printable(records: QuerySet[Record], pk: int) -> Record:
     )
     record._grading_loaded = True
     return record
-
-
-def is_published(record: Record) -> bool:
-    """J5: approved and not a working copy — what `Record.objects.published()` selects."""
-    return record.status == RecordStatus.APPROVED and record.revision_of_id is None
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -167,7 +162,7 @@ class Verification:
     @property
     def public_url(self) -> str:
         """The record's public page (public/), for a record that is published now; "" otherwise."""
-        if self.record is None or not is_published(self.record):
+        if self.record is None or not self.record.is_published:
             return ""
         return public_record_url(self.record.pk)
 
@@ -189,7 +184,7 @@ def verify(code: str) -> Verification:
     record = Record.objects.claims().filter(pk=pk).first()
     if record is None or edition > record.edition:
         return Verification(Verdict.UNKNOWN)
-    if not is_published(record):  # e.g. found fraudulent since (G10): no copy of it is valid
+    if not record.is_published:  # e.g. found fraudulent since (G10): no copy of it is valid
         return Verification(Verdict.NOT_PUBLISHED, record, edition)
     if edition < record.edition:
         return Verification(Verdict.OUTDATED, record, edition)
@@ -278,7 +273,7 @@ def _summary(record: Record, decision: RecordTransition | None, code: str) -> li
 def record_pdf(record: Record, *, now: dt.datetime | None = None) -> bytes:
     """The printable record: published, with its verification code and QR; otherwise marked "未审核 — 仅供核对"
     (not reviewed, for checking only) on every page, without a code. `record` as `printable` loads it."""
-    published = is_published(record)
+    published = record.is_published
     decision = latest_decision(record)
     code = verification_code(record, content_digest(record, decision)) if published else ""
     watermark = "" if published else _("Not reviewed — for checking only")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from projects.admin.panels import register_record_panel
-from projects.models import Record, RecordStatus
+from projects.models import Record
 
 from .pages import install_pages
 
@@ -29,7 +29,7 @@ def print_view(request, pk: int) -> HttpResponse:
 @register_record_panel
 def print_panel(record: Record) -> dict:
     """The link to the PDF on the record's admin pages."""
-    published = record.status == RecordStatus.APPROVED and record.revision_of_id is None  # Record.objects.published()
+    published = record.is_published
     text = (
         _("The published record with its verification code.")
         if published
