@@ -63,12 +63,14 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
-    # our apps, bottom layer first (STYLE.md): accounts <- projects <- grading <- review <- sync; portal on top
+    # our apps, bottom layer first (STYLE.md): accounts <- projects <- grading <- review <- sync <- transfer;
+    # portal and public on top
     "accounts",
     "projects",
     "grading",
     "review",
     "sync",
+    "transfer",
     "portal",
     "public",
 ]

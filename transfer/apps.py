@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TransferConfig(AppConfig):
+    """Bulk import and export (issue 13): files in and out, checked by the same rules as submit, run as jobs."""
+
+    name = "transfer"
+    verbose_name = _("Bulk import and export")
+    default_auto_field = "django.db.models.BigAutoField"
