@@ -28,12 +28,22 @@ class Column:
     header: str
     required: bool = False
     hint: str = ""
+    #: a code or number kept as text (credit codes, project numbers, phones): the template formats the column as
+    #: text, so a spreadsheet neither drops leading zeros nor writes 4.50103E+15
+    code: bool = False
+    #: the template's column width in characters (0: from the header and hint)
+    width: int = 0
 
 
 @dataclass(frozen=True)
 class Sheet:
     name: str
     columns: tuple[Column, ...]
+    #: the headers whose values identify a row: two rows with the same key are duplicates and the file is refused
+    #: (exact duplicate rows are refused whatever the key)
+    keys: tuple[str, ...] = ()
+    #: a sheet the file must contain (an absent optional sheet reads as an empty table)
+    required: bool = True
 
     @property
     def headers(self) -> tuple[str, ...]:

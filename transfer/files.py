@@ -1,0 +1,575 @@
+"""The file layer of every import (issue 13): an upload in, a `Book` of text cells out, or `FileRefused` with a
+Chinese message saying what is wrong with the file and what to do.
+
+What is checked, in this order, before the file is read row by row:
+1. its size (`settings.IMPORT_MAX_BYTES`) and that it is not empty;
+2. what it is, by its first bytes, never by its name: an XLSX is a ZIP with `xl/workbook.xml`; an old .xls (or an
+   encrypted workbook: both are OLE2 files) is refused with the advice to save it as .xlsx; anything else is read as
+   CSV text;
+3. an XLSX's ZIP directory, before openpyxl opens it: the members' uncompressed sizes added up
+   (`IMPORT_MAX_UNCOMPRESSED_BYTES`) and each member's compression ratio (`IMPORT_MAX_RATIO`), so a "zip bomb"
+   is refused without being inflated; then each sheet's rows and columns (`IMPORT_MAX_ROWS`, `IMPORT_MAX_COLUMNS`),
+   from its dimension and again while reading;
+4. a CSV's encoding: UTF-8 (with or without BOM), then GB18030 (which covers GBK and GB2312), each strictly; a file
+   neither decodes, or whose header comes out garbled, is refused — never guessed into mojibake;
+5. the header row of each sheet against the importer's `Sheet`: red-star (required) columns present, no unknown
+   column, no header twice (a trailing "*" or "＊" and spaces around a header are ignored);
+6. the rows: none at all, exact duplicates, or duplicate keys (`Sheet.keys`) refuse the file.
+
+Cells come out as book.py says: stripped text or None, dates as YYYY-MM-DD, whole numbers without ".0", long
+numbers never in exponent form, formulas as their computed values (read_only, data_only).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .book import Book, Problem, Sheet, Table
+
+MB = 1024 * 1024
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+#: at most this many duplicate or header problems are listed in a refusal (the report keeps them all)
+LISTED = 20
+#: the column of reasons the error file of "import the correct rows only" adds: ignored when that file, corrected,
+#: is imported again
+ERROR_COLUMN = "错误原因"
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be imported; nothing was read into the database. `message` is for the user
+    (Chinese); `problems` the same reasons by sheet, row and column (row 0: the whole sheet)."""
+
+    def __init__(self, message, *, problems: list[Problem] | None = None, code: str = "") -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+        self.problems = problems or [Problem("", 0, "", self.message)]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def limit(name: str) -> int:
+    defaults = {
+        "IMPORT_MAX_BYTES": 20 * MB,
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": 200 * MB,
+        "IMPORT_MAX_RATIO": 100,
+        "IMPORT_MAX_ROWS": 300_000,
+        "IMPORT_MAX_COLUMNS": 200,
+    }
+    return int(getattr(settings, name, defaults[name]))
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# cells
+# --------------------------------------------------------------------------------------------------------------
+
+_EXPONENT_RE = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+
+
+def looks_like_exponent(text: str | None) -> bool:
+    """A code a spreadsheet has turned into a number in exponent form (4.50103E+15): its digits are lost."""
+    return bool(text) and _EXPONENT_RE.match(text) is not None
+
+
+def cell_text(value) -> str | None:
+    """One spreadsheet value as the text book.py promises."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        if value.is_integer():
+            return str(int(value))
+        return _plain_decimal(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        return _plain_decimal(value)
+    if isinstance(value, dt.datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    text = str(value).strip()
+    return text or None
+
+
+def _plain_decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# headers
+# --------------------------------------------------------------------------------------------------------------
+
+
+def header_key(text) -> str:
+    """A header as written, without the red star (* or ＊) templates put after it and without spaces around it;
+    line breaks and full-width spaces inside are dropped too."""
+    text = "" if text is None else str(text)
+    text = text.replace("\u3000", " ").replace("\r", "").replace("\n", "").strip()
+    text = text.strip("*＊").strip()
+    return text
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+_GARBLE_RE = re.compile("[\u0080-\u024f\u2500-\u257f\ue000-\uf8ff\uff61-\uff9f\ufffd\u3400-\u4dbf]")
+
+
+def _looks_garbled(text: str) -> bool:
+    """Text a wrong decoding gives: Latin letters with accents, box drawing, private-use, half-width katakana,
+    the replacement character, rare CJK of extension A — none of which a header of ours contains."""
+    return bool(_GARBLE_RE.search(text))
+
+
+def _match_headers(sheet: Sheet, raw: list, *, decoded: str = "") -> list[tuple[int, str]]:
+    """[(index in the row, our header)] of the columns of `raw`, or FileRefused naming every header problem."""
+    known = {header_key(column.header): column.header for column in sheet.columns}
+    matched: list[tuple[int, str]] = []
+    seen: dict[str, list[int]] = {}
+    unknown: list[str] = []
+    for index, cell in enumerate(raw):
+        key = header_key(cell_text(cell))
+        if not key or key == ERROR_COLUMN:
+            continue
+        header = known.get(key)
+        if header is None:
+            unknown.append(key)
+            continue
+        seen.setdefault(header, []).append(index)
+        matched.append((index, header))
+    problems: list[Problem] = []
+    if decoded and len(matched) < max(1, len([c for c in sheet.columns if c.required]) // 2):
+        header_text = "".join(header_key(cell_text(c)) for c in raw)
+        if _looks_garbled(header_text) or (unknown and not matched and not header_text.isascii()):
+            raise FileRefused(
+                _(
+                    "The encoding of the file cannot be recognised: the header row of the CSV file reads as "
+                    "“%(text)s”, which is not the template's column names. Save the file from Excel as “CSV UTF-8 "
+                    "(comma delimited)” or as an .xlsx workbook and import it again."
+                )
+                % {"text": header_text[:60]},
+                code="encoding",
+            )
+    for header, indexes in seen.items():
+        if len(indexes) > 1:
+            letters = "、".join(_column_letter(i) for i in indexes)
+            problems.append(
+                Problem(
+                    sheet.name,
+                    0,
+                    header,
+                    _("The column “%(header)s” appears %(count)s times (columns %(letters)s): keep only one.")
+                    % {"header": header, "count": len(indexes), "letters": letters},
+                )
+            )
+    if unknown:
+        problems.append(
+            Problem(
+                sheet.name,
+                0,
+                "",
+                _(
+                    "Unknown columns: %(columns)s. Use the downloaded template and do not add, rename or remove its "
+                    "columns (the columns are: %(expected)s)."
+                )
+                % {"columns": "、".join(f"“{u}”" for u in unknown[:LISTED]), "expected": "、".join(sheet.headers)},
+            )
+        )
+    missing = [c.header for c in sheet.columns if c.required and c.header not in seen]
+    if missing:
+        problems.append(
+            Problem(
+                sheet.name,
+                0,
+                "",
+                _("Required (red-star) columns are missing: %(columns)s.")
+                % {"columns": "、".join(f"“{m}”" for m in missing)},
+            )
+        )
+    if problems:
+        raise _refusal(problems, sheet.name)
+    return matched
+
+
+def _refusal(problems: list[Problem], sheet_name: str = "", code: str = "") -> FileRefused:
+    lines = [p.message for p in problems[:LISTED]]
+    if len(problems) > LISTED:
+        lines.append(_("… and %(count)s more.") % {"count": len(problems) - LISTED})
+    prefix = _("Sheet “%(sheet)s”: ") % {"sheet": sheet_name} if sheet_name else ""
+    return FileRefused(prefix + " ".join(lines), problems=problems, code=code or "columns")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the table of one sheet
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _table(sheet: Sheet, rows, *, decoded: str = "") -> Table:
+    """`rows`: an iterator of (row number, [values]) with the header first."""
+    max_rows, max_columns = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_COLUMNS")
+    table = Table(name=sheet.name, headers=list(sheet.headers))
+    matched: list[tuple[int, str]] | None = None
+    for number, values in rows:
+        if len(values) > max_columns and any(v is not None and v != "" for v in values[max_columns:]):
+            raise FileRefused(
+                _("Sheet “%(sheet)s” has more than %(max)s columns: this is not a file of the template.")
+                % {"sheet": sheet.name, "max": max_columns},
+                code="too_many_columns",
+            )
+        if matched is None:
+            if all(cell_text(v) is None for v in values):
+                continue  # blank lines above the header
+            matched = _match_headers(sheet, list(values), decoded=decoded)
+            continue
+        cells = {header: None for header in sheet.headers}
+        empty = True
+        for index, header in matched:
+            text = cell_text(values[index]) if index < len(values) else None
+            cells[header] = text
+            empty = empty and text is None
+        if empty:
+            continue
+        if len(table.rows) >= max_rows:
+            raise FileRefused(
+                _(
+                    "Sheet “%(sheet)s” has more than %(max)s rows: split the file into several files of at most "
+                    "%(max)s rows."
+                )
+                % {"sheet": sheet.name, "max": max_rows},
+                code="too_many_rows",
+            )
+        table.rows.append((number, cells))
+    if matched is None:
+        raise FileRefused(
+            _("Sheet “%(sheet)s” has no header row: use the downloaded template.") % {"sheet": sheet.name},
+            code="no_header",
+        )
+    return table
+
+
+def _check_duplicates(sheet: Sheet, table: Table) -> list[Problem]:
+    problems: list[Problem] = []
+    first_of_row: dict[tuple, int] = {}
+    first_of_key: dict[tuple, int] = {}
+    for number, cells in table.rows:
+        whole = tuple(cells[h] for h in table.headers)
+        if whole in first_of_row:
+            problems.append(
+                Problem(
+                    sheet.name,
+                    number,
+                    "",
+                    _("Row %(row)s repeats row %(first)s exactly: delete one of them.")
+                    % {"row": number, "first": first_of_row[whole]},
+                )
+            )
+            continue
+        first_of_row[whole] = number
+        if sheet.keys:
+            key = tuple((cells.get(h) or "") for h in sheet.keys)
+            if any(key):
+                if key in first_of_key:
+                    problems.append(
+                        Problem(
+                            sheet.name,
+                            number,
+                            "、".join(sheet.keys),
+                            _(
+                                "Row %(row)s has the same %(columns)s as row %(first)s (%(value)s): "
+                                "a row may appear once."
+                            )
+                            % {
+                                "row": number,
+                                "first": first_of_key[key],
+                                "columns": "、".join(sheet.keys),
+                                "value": " / ".join(v for v in key if v),
+                            },
+                        )
+                    )
+                else:
+                    first_of_key[key] = number
+    return problems
+
+
+# --------------------------------------------------------------------------------------------------------------
+# XLSX
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _broken() -> FileRefused:
+    return FileRefused(
+        _(
+            "The file is damaged or is not a valid Excel file: open it in Excel, save it again as an Excel "
+            "workbook (.xlsx) and import the new file."
+        ),
+        code="broken",
+    )
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _broken() from None
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names:
+        raise _broken()
+    if len(members) > 10_000:
+        raise _bomb()
+    total = sum(m.file_size for m in members)
+    if total > limit("IMPORT_MAX_UNCOMPRESSED_BYTES"):
+        raise _bomb(total)
+    ratio = limit("IMPORT_MAX_RATIO")
+    for member in members:
+        if member.file_size > MB and member.file_size > ratio * max(member.compress_size, 1):
+            raise _bomb(total)
+
+
+def _bomb(total: int = 0) -> FileRefused:
+    return FileRefused(
+        _(
+            "The Excel file unpacks to %(size)s MB, or is packed far more tightly than a spreadsheet of data ever is "
+            "(at most %(max)s MB unpacked): it was refused without being opened. Import the data in several smaller "
+            "files from the template."
+        )
+        % {"size": _mb(total) if total else "?", "max": _mb(limit("IMPORT_MAX_UNCOMPRESSED_BYTES"))},
+        code="bomb",
+    )
+
+
+def _read_xlsx(data: bytes, sheets: tuple[Sheet, ...]) -> Book:
+    import openpyxl
+
+    _check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises whatever its XML parser or the zip module raise on a damaged file
+        raise _broken() from None
+    try:
+        by_name = {header_key(ws.title): ws for ws in workbook.worksheets}
+        book = Book(source="xlsx")
+        for position, sheet in enumerate(sheets):
+            ws = by_name.get(header_key(sheet.name))
+            if ws is None and position == 0 and len(sheets) == 1 and workbook.worksheets:
+                ws = workbook.worksheets[0]  # a one-sheet import reads the first sheet whatever its name
+            if ws is None:
+                if sheet.required:
+                    raise FileRefused(
+                        _("The workbook has no sheet named “%(sheet)s”: use the downloaded template (sheets: %(all)s).")
+                        % {"sheet": sheet.name, "all": "、".join(s.name for s in sheets)},
+                        code="sheet_missing",
+                    )
+                book.tables[sheet.name] = Table(name=sheet.name, headers=list(sheet.headers))
+                continue
+            _check_dimension(ws, sheet)
+            try:
+                rows = ((n, list(v)) for n, v in enumerate(ws.iter_rows(values_only=True), start=1))
+                book.tables[sheet.name] = _table(sheet, rows)
+            except FileRefused:
+                raise
+            except Exception:
+                raise _broken() from None
+        return book
+    finally:
+        workbook.close()
+
+
+def _check_dimension(ws, sheet: Sheet) -> None:
+    try:
+        max_row, max_column = ws.max_row, ws.max_column
+    except Exception:
+        return  # no or a wrong <dimension>: the rows are counted while reading
+    if max_row and max_row > limit("IMPORT_MAX_ROWS") + 1:
+        raise FileRefused(
+            _(
+                "Sheet “%(sheet)s” has more than %(max)s rows: split the file into several files of at most "
+                "%(max)s rows."
+            )
+            % {"sheet": sheet.name, "max": limit("IMPORT_MAX_ROWS")},
+            code="too_many_rows",
+        )
+    if max_column and max_column > limit("IMPORT_MAX_COLUMNS"):
+        raise FileRefused(
+            _("Sheet “%(sheet)s” has more than %(max)s columns: this is not a file of the template.")
+            % {"sheet": sheet.name, "max": limit("IMPORT_MAX_COLUMNS")},
+            code="too_many_columns",
+        )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of a CSV file: UTF-8 with or without BOM, else GB18030 (a superset of GBK and GB2312),
+    each decoded strictly; FileRefused when neither decodes (never a silent garble)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise FileRefused(
+            _(
+                "The encoding of the file cannot be recognised: the file is UTF-16 text or not a text file at all. "
+                "Save it from Excel as “CSV UTF-8 (comma delimited)” or as an .xlsx workbook and import it again."
+            ),
+            code="encoding",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pass
+    raise FileRefused(
+        _(
+            "The encoding of the file cannot be recognised: the file is neither UTF-8 nor GBK/GB18030 text. "
+            "Save it from Excel as “CSV UTF-8 (comma delimited)” or as an .xlsx workbook and import it again."
+        ),
+        code="encoding",
+    )
+
+
+def _read_csv(data: bytes, sheets: tuple[Sheet, ...]) -> Book:
+    text, encoding = decode_text(data)
+    others = [s.name for s in sheets[1:] if s.required]
+    if others:
+        raise FileRefused(
+            _(
+                "This import needs several sheets (%(sheets)s), which a CSV file cannot hold: use the downloaded Excel "
+                "(.xlsx) template."
+            )
+            % {"sheets": "、".join(s.name for s in sheets)},
+            code="csv_one_sheet",
+        )
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = ((reader.line_num, row) for row in reader)
+        table = _table(sheets[0], rows, decoded=encoding)
+    except csv.Error:
+        raise FileRefused(
+            _("The CSV file cannot be read (a quote is not closed?): save it again from Excel as CSV."), code="csv"
+        ) from None
+    book = Book(source=f"csv:{'utf-8' if encoding.startswith('utf-8') else encoding}")
+    book.tables[sheets[0].name] = table
+    for sheet in sheets[1:]:
+        book.tables[sheet.name] = Table(name=sheet.name, headers=list(sheet.headers))
+    return book
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the entry point
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _size_of(uploaded_file) -> int | None:
+    size = getattr(uploaded_file, "size", None)
+    if size is not None:
+        return int(size)
+    try:
+        position = uploaded_file.tell()
+        uploaded_file.seek(0, io.SEEK_END)
+        size = uploaded_file.tell()
+        uploaded_file.seek(position)
+        return size
+    except (AttributeError, OSError):
+        return None
+
+
+def read_upload(uploaded_file, *, sheets: tuple[Sheet, ...], name: str | None = None) -> Book:
+    """The `Book` of an uploaded file (an UploadedFile, a FieldFile or any binary file object), read for the
+    importer's `sheets`; `name` is the name the user gave the file (for a stored file whose own name is random)."""
+    name = (name or getattr(uploaded_file, "name", "") or "").lower()
+    max_bytes = limit("IMPORT_MAX_BYTES")
+    size = _size_of(uploaded_file)
+    if size is not None and size > max_bytes:
+        raise _too_big(size, max_bytes)
+    if hasattr(uploaded_file, "seek"):
+        try:
+            uploaded_file.seek(0)
+        except (OSError, ValueError):
+            pass
+    data = uploaded_file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_big(size or len(data), max_bytes)
+    book = read_bytes(data, sheets=sheets, name=name)
+    return book
+
+
+def _too_big(size: int, max_bytes: int) -> FileRefused:
+    return FileRefused(
+        _("The file is %(size)s MB; at most %(max)s MB can be imported at once. Split it into several files.")
+        % {"size": _mb(size), "max": _mb(max_bytes)},
+        code="too_big",
+    )
+
+
+def read_bytes(data: bytes, *, sheets: tuple[Sheet, ...], name: str = "") -> Book:
+    if not data.strip():
+        raise FileRefused(_("The file is empty."), code="empty")
+    name = name.lower()
+    if data.startswith(OLE2_MAGIC) or (name.endswith(".xls") and not data.startswith(ZIP_MAGICS)):
+        raise FileRefused(
+            _(
+                "This is an old Excel file (.xls) or a password-protected workbook, which cannot be imported: open "
+                "it in Excel, choose “Save as” → “Excel workbook (*.xlsx)” without a password, and import the new "
+                "file."
+            ),
+            code="xls",
+        )
+    if data.startswith(ZIP_MAGICS):
+        book = _read_xlsx(data, sheets)
+    elif name.endswith((".xlsx", ".xlsm", ".zip", ".docx", ".pdf")) or data.startswith(b"%PDF"):
+        raise _broken()
+    else:
+        book = _read_csv(data, sheets)
+    if not book.rows():
+        raise FileRefused(
+            _("The file has a header row but no data rows: nothing to import."),
+            code="empty",
+        )
+    problems: list[Problem] = []
+    for sheet in sheets:
+        problems += _check_duplicates(sheet, book.tables[sheet.name])
+    if problems:
+        raise _refusal(problems, code="duplicates")
+    return book
