@@ -1118,6 +1118,9 @@ class DeclaredProject(Scoped, models.Model):
             models.CheckConstraint(
                 condition=~Q(prj_num="") | ~Q(licence_cert_no=""), name="declared_project_has_a_number"
             ),
+            # one row per number pair and system: the registry import (transfer/registry.py) merges ON CONFLICT
+            # on it, so loading the same file twice changes nothing
+            models.UniqueConstraint(fields=["source", "prj_num", "licence_cert_no"], name="declared_project_unique"),
         ]
 
     def __str__(self) -> str:

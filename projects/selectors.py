@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.errors import DomainError
 from accounts.models import Region
 
-from .models import BuilderLicence, DeclaredProject, Project, Record, RecordStatus
+from .models import BuilderLicence, DeclaredProject, DeclaredSource, Project, Record, RecordStatus
 
 #: The parts of a record's page and data that belong to the project and so to every claim on it (ADR 0008):
 #: TBProjectInfo and its 单体. Every other part (stages, 参建单位, persons, 审图人员, attachments) is the claim's own.
@@ -90,6 +92,79 @@ def declared_elsewhere(*, prj_num: str = "", licence_cert_no: str = "") -> Decla
     if not condition:
         return None
     return DeclaredProject.objects.filter(condition).first()
+
+
+#: The systems' short names as the J3 refusal says them (the choice labels are the long names).
+DECLARED_SYSTEM_NAMES = {
+    DeclaredSource.REFORM_SYSTEM: gettext_lazy("the reform system (工改系统)"),
+    DeclaredSource.PERMIT_SYSTEM: gettext_lazy("the permit system (施工许可管理系统)"),
+}
+
+
+@dataclass(frozen=True)
+class DeclaredMatch:
+    """J3: a number of a record (or of an imported row) that the registry of declared projects already holds."""
+
+    field: str  # "prj_num" or "licence_cert_no": which number matched
+    number: str
+    source: str  # DeclaredSource code of the system that declares it
+
+    @property
+    def system(self) -> str:
+        name = DECLARED_SYSTEM_NAMES.get(self.source)
+        return str(name) if name is not None else self.source
+
+    @property
+    def message(self) -> str:
+        """项目编号4501…已在工改系统中申报，不能补录（J3）."""
+        what = _("project number") if self.field == "prj_num" else _("construction permit number")
+        return _("%(what)s %(number)s is already declared in %(system)s and cannot be backfilled (J3).") % {
+            "what": what,
+            "number": self.number,
+            "system": self.system,
+        }
+
+
+def declared_matches(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DeclaredMatch]:
+    """J3, the one answer for submit and for every import: which (项目编号, 施工许可证编号) pairs are already
+    declared in the 工改系统 or the 施工许可管理系统 (DeclaredProject), in ONE query for the whole batch.
+
+    `pairs` are (prj_num, licence_cert_no), either may be "" (a record without a permit stage). The answer maps each
+    refused pair to its match — the project number first when both match, the 工改系统 before the 施工许可管理系统 —
+    and leaves allowed pairs out. `match.message` is the refusal in the user's language, naming the system and the
+    number (项目编号4501…已在工改系统中申报，不能补录（J3）). Callers: review.services (submit), the records import
+    (transfer) and the old system's migration (legacy). Pass batches of a few thousand pairs.
+    """
+    pairs = [(prj_num or "", licence_cert_no or "") for prj_num, licence_cert_no in pairs]
+    prj_nums = {prj_num for prj_num, _licence in pairs if prj_num}
+    licences = {licence for _prj_num, licence in pairs if licence}
+    if not prj_nums and not licences:
+        return {}
+    by_prj_num: dict[str, str] = {}
+    by_licence: dict[str, str] = {}
+    rows = (
+        DeclaredProject.objects.filter(Q(prj_num__in=prj_nums) | Q(licence_cert_no__in=licences))
+        .order_by("pk")
+        .values_list("source", "prj_num", "licence_cert_no")
+    )
+    order = {code: index for index, code in enumerate(DECLARED_SYSTEM_NAMES)}
+    for source, prj_num, licence in sorted(rows, key=lambda row: order.get(row[0], len(order))):
+        if prj_num in prj_nums:
+            by_prj_num.setdefault(prj_num, source)
+        if licence in licences:
+            by_licence.setdefault(licence, source)
+    answer = {}
+    for prj_num, licence in pairs:
+        if prj_num in by_prj_num:
+            answer[(prj_num, licence)] = DeclaredMatch("prj_num", prj_num, by_prj_num[prj_num])
+        elif licence in by_licence:
+            answer[(prj_num, licence)] = DeclaredMatch("licence_cert_no", licence, by_licence[licence])
+    return answer
+
+
+def declared_match(*, prj_num: str = "", licence_cert_no: str = "") -> DeclaredMatch | None:
+    """J3 for one record: `declared_matches` of its one pair (None: not declared elsewhere)."""
+    return declared_matches([(prj_num, licence_cert_no)]).get((prj_num or "", licence_cert_no or ""))
 
 
 def region_accepted(code: str, year: int) -> bool:

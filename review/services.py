@@ -34,7 +34,6 @@ from projects.models import (
     BuilderLicence,
     Censor,
     Contract,
-    DeclaredSource,
     FinishCheck,
     FinishRecord,
     Project,
@@ -42,7 +41,7 @@ from projects.models import (
     RecordStatus,
     Tender,
 )
-from projects.selectors import declared_elsewhere, enterprise_refusal, refuse_if_deregistered
+from projects.selectors import declared_match, enterprise_refusal, refuse_if_deregistered
 from projects.services import lock_shared_project, next_in_sequence
 
 from . import signals
@@ -139,27 +138,15 @@ def _admission_problems(answer: Admission, known: set[tuple[str, str]]) -> list[
 
 
 def _j3_problems(record: Record) -> list[Problem]:
-    """J3: a project or permit already declared in the 工改系统 or the 施工许可管理系统 is not backfilled."""
+    """J3: a project or permit already declared in the 工改系统 or the 施工许可管理系统 is not backfilled
+    (projects.selectors.declared_matches, the one answer submit and every import ask)."""
     licence = getattr(record, "licence", None)  # None when the permit stage was never entered
-    prj_num = record.project.prj_num
     licence_cert_no = licence.licence_cert_no if licence is not None else ""
-    declared = declared_elsewhere(prj_num=prj_num, licence_cert_no=licence_cert_no)
-    if declared is None:
+    match = declared_match(prj_num=record.project.prj_num, licence_cert_no=licence_cert_no)
+    if match is None:
         return []
-    if prj_num and declared.prj_num == prj_num:
-        path, number = "project.prj_num", prj_num
-    else:
-        path, number = "licence.licence_cert_no", licence_cert_no
-    system = DeclaredSource(declared.source).label if declared.source in DeclaredSource.values else declared.source
-    return [
-        Problem(
-            section_of(path),
-            path,
-            _("%(number)s is already declared in the %(system)s: only projects not declared there may be backfilled.")
-            % {"number": number, "system": system},
-            RULE_J3,
-        )
-    ]
+    path = "project.prj_num" if match.field == "prj_num" else "licence.licence_cert_no"
+    return [Problem(section_of(path), path, match.message, RULE_J3)]
 
 
 def _deadline(record: Record, submitted_at: dt.datetime) -> dt.datetime:

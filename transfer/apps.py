@@ -8,3 +8,9 @@ class TransferConfig(AppConfig):
     name = "transfer"
     verbose_name = _("Bulk import and export")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .book import register
+        from .registry import registry_importer
+
+        register(registry_importer)  # J3: the registry of declared projects (transfer/registry.py)
