@@ -92,6 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "review.change_correctionrequest",
         "sync.view_*",
         "sync.change_pushitem",  # retry and re-push (the items stay read-only)
+        "legacy.view_*",  # the old system's migration (J2): which record and account each old id became
         # the qualification review systems of their province (ADR 0015): issue and revoke keys, read the call log
         "portal.view_systemtoken",
         "portal.add_systemtoken",

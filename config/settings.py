@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "review",
     "sync",
     "transfer",
+    "legacy",
     "portal",
     "public",
 ]

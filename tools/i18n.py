@@ -44,7 +44,7 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "locale"
 LANGUAGE = "zh_Hans"
-APPS = ("accounts", "projects", "grading", "review", "sync", "transfer", "portal", "public", "config")
+APPS = ("accounts", "projects", "grading", "review", "sync", "transfer", "legacy", "portal", "public", "config")
 SKIP_DIRS = frozenset(
     {
         "migrations",
