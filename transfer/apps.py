@@ -14,3 +14,7 @@ class TransferConfig(AppConfig):
         from .registry import registry_importer
 
         register(registry_importer)  # J3: the registry of declared projects (transfer/registry.py)
+
+        from .organisations import register_all
+
+        register_all()  # enterprises; authorities with their contact persons (transfer/organisations.py)

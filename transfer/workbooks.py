@@ -128,3 +128,20 @@ def error_workbook(importer: Importer, book: Book, report: Report) -> bytes | No
     if not workbook.worksheets:
         return None
     return _save(workbook)
+
+
+def export_workbook(importer, user, queryset=None) -> bytes:
+    """What `user` may see of an importer's data, in the template's sheets and columns (`importer.export_rows`):
+    imported again, it changes nothing."""
+    data = importer.export_rows(user, queryset)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet in importer.sheets:
+        ws = workbook.create_sheet(sheet.name[:31])
+        _header_sheet(ws, sheet)
+        codes = [index for index, column in enumerate(sheet.columns, start=1) if column.code]
+        for values in data.get(sheet.name, []):
+            ws.append([value if value != "" else None for value in values])
+            for index in codes:
+                ws.cell(row=ws.max_row, column=index).number_format = TEXT
+    return _save(workbook)
