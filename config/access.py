@@ -35,11 +35,24 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "admin:review_progress": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_progress_campaign": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_progress_export": frozenset({PROVINCIAL, SUPERUSER}),
+    # 抽查导出 (issue 13 item 4): the province's published records for the national platform's spot checks
+    "admin:transfer_spot_check": frozenset({PROVINCIAL, SUPERUSER}),
     # 更正申请 (J7, issue 12): the provincial office's own queue; the bureaus neither see nor decide corrections
     "admin:review_correctionrequest_changelist": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_correctionrequest_change": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_correctionrequest_accept": frozenset({PROVINCIAL, SUPERUSER}),
     "admin:review_correctionrequest_refuse": frozenset({PROVINCIAL, SUPERUSER}),
+    # 导入任务 (issue 13): officials; transfer.jobs.may_import (the importer's permissions: provincial work today) and
+    # ImportJob.visible_to (the province's jobs, a reviewer's own) decide inside
+    "admin:transfer_importjob_changelist": OFFICIALS,
+    "admin:transfer_importjob_change": OFFICIALS,
+    "admin:transfer_importjob_start": OFFICIALS,
+    "admin:transfer_importjob_template": OFFICIALS,
+    "admin:transfer_importjob_export": OFFICIALS,
+    "admin:transfer_importjob_progress": OFFICIALS,
+    "admin:transfer_importjob_report": OFFICIALS,
+    "admin:transfer_importjob_errors": OFFICIALS,
+    "admin:transfer_importjob_requeue": OFFICIALS,
     "api-schema": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     "api-docs": frozenset({ENTERPRISE, REVIEWER, PROVINCIAL, SUPERUSER}),
     # the REST API (portal/api/urls.py): enterprise clerks, by session or by token (read here, see _api_user);

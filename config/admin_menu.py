@@ -67,6 +67,7 @@ MENUS: dict[str, tuple[Section, ...]] = {
                 ("accounts", "Qualification", None),
             ),
         ),
+        Section("yeji-transfer", _("Bulk import and export"), (("transfer", "ImportJob", None),)),
         Section("yeji-credit", _("Credit file"), (CREDIT,)),
         Section(
             "yeji-push", _("Push to the national platform"), (("sync", "PushBatch", None), ("sync", "PushItem", None))

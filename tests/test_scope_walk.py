@@ -35,7 +35,7 @@ WALKED = [
     "gx_zizhi",  # the qualification review systems (ADR 0015): no admin page answers them
     "jl_zizhi",
 ]
-OUR_APPS = ["accounts", "projects", "grading", "review", "sync", "portal"]
+OUR_APPS = ["accounts", "projects", "grading", "review", "sync", "transfer", "portal"]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,7 @@ def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
         call_command("seed_demo", stdout=StringIO())
         _reveal_a_person_in_each_province()
         _a_correction_in_each_province()
+        _an_import_job_in_each_province()
         yield
         transaction.set_rollback(True)
 
@@ -88,6 +89,22 @@ def _a_correction_in_each_province() -> None:
             sha256="0" * 64,
         )
         RecordVersion.objects.create(record=record, number=1, kind=VersionKind.APPROVAL, created_at=timezone.now())
+
+
+def _an_import_job_in_each_province() -> None:
+    """An import job (transfer.ImportJob, issue 13) started by each province's staff: the walk then finds jobs each
+    official may and may not see (provincial staff their province's, reviewers their own, clerks none)."""
+    from transfer.models import ImportJob
+
+    for username in ("gx_sheng", "jl_sheng"):
+        staff = User.objects.get(username=username)
+        ImportJob.objects.create(
+            importer="enterprises",
+            upload="imports/x.xlsx",
+            original_name="企业.xlsx",
+            created_by=staff,
+            province_id=staff.authority.region_id[:2] + "0000",
+        )
 
 
 @pytest.fixture
@@ -266,3 +283,20 @@ def test_a_review_system_reads_its_provinces_published_records_and_nothing_else(
             if path is not None and seen.exists():
                 leaks.append(model._meta.label)
     assert leaks == [], ", ".join(leaks)
+
+
+def test_import_jobs_are_seen_by_their_provinces_staff_only(demo):
+    """导入任务 (issue 13): provincial staff see their province's jobs and open them; another province's job and a
+    reviewer or clerk get nothing (404 on the job's page and its progress)."""
+    from transfer.models import ImportJob
+
+    gx_job = ImportJob.objects.get(province_id="450000")
+    jl_job = ImportJob.objects.get(province_id="220000")
+    gx = User.objects.get(username="gx_sheng")
+    assert set(ImportJob.visible_to(gx)) == {gx_job}
+    client = _client(gx)
+    assert client.get(reverse("admin:transfer_importjob_change", args=[gx_job.pk])).status_code == 200
+    for name in ("change", "progress", "report"):
+        assert client.get(reverse(f"admin:transfer_importjob_{name}", args=[jl_job.pk])).status_code == 404, name
+    for username in ("nn_shenhe", "cc_shenhe"):
+        assert not ImportJob.visible_to(User.objects.get(username=username)).exists()
