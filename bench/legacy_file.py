@@ -59,6 +59,9 @@ class LegacyFile:
     by_level: dict[str, int] = field(default_factory=dict)  # approved records by the deciding department's level
     reviewers: dict[str, dict] = field(default_factory=dict)  # old id -> row
     old_ids: list[str] = field(default_factory=list)
+    status_of: dict[str, str] = field(default_factory=dict)  # old id -> approved / pending / rejected
+    level_of: dict[str, str] = field(default_factory=dict)  # old id -> level of the deciding department
+    reviewer_of: dict[str, str] = field(default_factory=dict)  # old id -> the deciding reviewer's old id
 
 
 def jilin_counties() -> list[County]:
@@ -130,6 +133,8 @@ def rows(n: int, *, seed: int = 2020, prefix: str = "JL") -> tuple[dict[str, lis
                 layout.DEPARTMENT_REGION: department.region,
                 layout.REVIEWER_ID: reviewer,
             }
+            info.level_of[old_id] = department.level
+            info.reviewer_of[old_id] = reviewer
             if status == "rejected":
                 legacy[layout.OPINION] = OPINIONS[i % len(OPINIONS)]
             else:
@@ -138,6 +143,7 @@ def rows(n: int, *, seed: int = 2020, prefix: str = "JL") -> tuple[dict[str, lis
             legacy[header] = f"/upload/{submitted:%Y/%m}/{old_id}/{kind}.pdf"
         info.by_status[status] = info.by_status.get(status, 0) + 1
         info.old_ids.append(old_id)
+        info.status_of[old_id] = status
 
         key = {
             "credit_code": firm.code,
