@@ -15,6 +15,10 @@ class TransferConfig(AppConfig):
 
         register(registry_importer)  # J3: the registry of declared projects (transfer/registry.py)
 
+        from .records import records_importer
+
+        register(records_importer)  # performance records, all stages (transfer/records.py)
+
         from .organisations import register_all
 
         register_all()  # enterprises; authorities with their contact persons (transfer/organisations.py)

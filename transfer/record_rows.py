@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import models
@@ -48,6 +49,8 @@ RECORDS = "records"  # the part key of the sheet 业绩
 KEY_PART = "key"  # columns that identify the record and are no field of a stage
 ONE_TO_ONE = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
 ROW_PARTS = ("units", "corps", "persons", "censor_staff")
+#: the project's shared part (projects.selectors.SHARED_PARTS, ADR 0008)
+SHARED = ("project", "units")
 #: the 序号 of a 单体: a 参建单位 row names its 单体 by it
 SEQ = "seq"
 
@@ -739,3 +742,22 @@ def encode_csv(text: str, codec: str, sheet: str) -> bytes:
 def strip_star(header: str) -> str:
     """A title as exported (*项目名称 for a red-star column) or as typed: the layout's title."""
     return header[1:].strip() if header.startswith("*") else header.strip()
+
+
+def book_from_csv_zip(data: bytes) -> Book:
+    """The Book of a ZIP of one CSV per sheet (as `write_csv_zip` writes it), each CSV read by the file layer
+    (transfer/files.py: UTF-8 or GBK/GB18030, detected, never guessed)."""
+    from .files import read_bytes
+
+    tables: dict[str, Table] = {}
+    sources = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = {PurePosixPath(n).stem: n for n in archive.namelist() if n.lower().endswith(".csv")}
+        for lay in layouts():
+            member = names.get(lay.name)
+            if member is None:
+                continue
+            one = read_bytes(archive.read(member), sheets=(lay.sheet,), name=member)
+            tables[lay.name] = one.tables[lay.name]
+            sources.add(one.source)
+    return Book(tables, ",".join(sorted(sources)))
