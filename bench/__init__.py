@@ -21,4 +21,6 @@ BENCHMARKS: dict[str, str] = {
     "queue_page": "bench.queue_page",
     "push": "bench.push",
     "public_search": "bench.public_search",
+    "legacy_import": "bench.legacy_import",
+    "record_import": "bench.record_import",
 }
