@@ -35,7 +35,7 @@ WALKED = [
     "gx_zizhi",  # the qualification review systems (ADR 0015): no admin page answers them
     "jl_zizhi",
 ]
-OUR_APPS = ["accounts", "projects", "grading", "review", "sync", "transfer", "portal"]
+OUR_APPS = ["accounts", "projects", "grading", "review", "sync", "transfer", "legacy", "portal"]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,7 @@ def _demo(django_db_setup, django_db_blocker, tmp_path_factory):
         _reveal_a_person_in_each_province()
         _a_correction_in_each_province()
         _an_import_job_in_each_province()
+        _a_migrated_record_and_reviewer_in_each_province()
         yield
         transaction.set_rollback(True)
 
@@ -104,6 +105,26 @@ def _an_import_job_in_each_province() -> None:
             original_name="企业.xlsx",
             created_by=staff,
             province_id=staff.authority.region_id[:2] + "0000",
+        )
+
+
+def _a_migrated_record_and_reviewer_in_each_province() -> None:
+    """The old system's keys (legacy.LegacyRecord, LegacyReviewer, J2) of a record and a reviewer of each province:
+    the walk then finds rows only the provincial office of their own province sees."""
+    from django.utils import timezone
+
+    from legacy.models import LegacyRecord, LegacyReviewer
+    from projects.models import Record
+
+    for prefix, username in (("45", "nn_shenhe"), ("22", "cc_shenhe")):
+        record = Record.objects.published().filter(project__county__code__startswith=prefix).first()
+        assert record is not None, prefix
+        now = timezone.now()
+        LegacyRecord.objects.create(
+            old_id=f"OLD{prefix}", record=record, old_status="approved", file_name="原系统.xlsx", imported_at=now
+        )
+        LegacyReviewer.objects.create(
+            old_id=f"U{prefix}", user=User.objects.get(username=username), file_name="原系统.xlsx", imported_at=now
         )
 
 
