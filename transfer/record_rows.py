@@ -100,12 +100,13 @@ class Layout:
     def name(self) -> str:
         return self.sheet.name
 
-    def column(self, part: str, name: str) -> FieldColumn | None:
-        return self._by_path().get((part, name))
+    by_path: dict[tuple[str, str], FieldColumn] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
-    @cache  # noqa: B019 - layouts are built once and live as long as the process
-    def _by_path(self) -> dict[tuple[str, str], FieldColumn]:
-        return {(c.part, c.name): c for c in self.columns}
+    def __post_init__(self) -> None:
+        self.by_path.update({(c.part, c.name): c for c in self.columns})
+
+    def column(self, part: str, name: str) -> FieldColumn | None:
+        return self.by_path.get((part, name))
 
 
 def _model_fields(part: str) -> list[models.Field]:
@@ -225,8 +226,17 @@ def sheets() -> tuple[Sheet, ...]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-@cache
 def _choice_names(field: models.Field) -> dict[str, str]:
+    names = _CHOICE_NAMES.get(id(field))
+    if names is None:
+        names = _CHOICE_NAMES[id(field)] = _build_choice_names(field)
+    return names
+
+
+_CHOICE_NAMES: dict[int, dict[str, str]] = {}  # by the field's id: hashing a Field hashes its model's label
+
+
+def _build_choice_names(field: models.Field) -> dict[str, str]:
     """Every way a file may write a code of `field`: the code, its Chinese and its English name."""
     names: dict[str, str] = {}
     for language in ("en", FILE_LANGUAGE):
@@ -236,10 +246,15 @@ def _choice_names(field: models.Field) -> dict[str, str]:
     return names
 
 
-@cache
 def _choice_label(field: models.Field, code: str) -> str:
-    with translation.override(FILE_LANGUAGE):
-        return str(dict(field.flatchoices).get(code, code))
+    labels = _CHOICE_LABELS.get(id(field))
+    if labels is None:
+        with translation.override(FILE_LANGUAGE):
+            labels = _CHOICE_LABELS[id(field)] = {str(c): str(label) for c, label in field.flatchoices}
+    return labels.get(code, code)
+
+
+_CHOICE_LABELS: dict[int, dict[str, str]] = {}
 
 
 def _fold(text: str) -> str:
