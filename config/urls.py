@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import admin_menu
+from transfer import exports as transfer_exports
+
+from . import admin_export, admin_menu
 from .health import healthz
 from .views import home
 
@@ -13,6 +15,8 @@ admin.site.site_title = _("Performance Backfill Platform")
 admin.site.index_title = _("Review workbench")
 admin.site.index_template = "admin/yeji_index.html"  # the workbench and calendar alerts
 admin_menu.install(admin.site)  # the menus by role, over the pages the apps add
+admin_export.install(admin.site)  # 导出 Excel on every admin list (issue 13 item 4)
+transfer_exports.install(admin.site)  # 附件3 and 抽查导出 (transfer/exports.py)
 
 urlpatterns = [
     path("", home, name="home"),
