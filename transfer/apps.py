@@ -19,6 +19,10 @@ class TransferConfig(AppConfig):
 
         register(records_importer)  # performance records, all stages (transfer/records.py)
 
+        from .record_exports import add_to_record_admin
+
+        add_to_record_admin()  # 导出业绩（完整） on the admin's record list
+
         from .organisations import register_all
 
         register_all()  # enterprises; authorities with their contact persons (transfer/organisations.py)

@@ -236,3 +236,20 @@ def test_provincial_staff_import_only_for_their_provinces_enterprises(provincial
     reviewer = official("county_reader", Role.REVIEWER, "450103")
     report = records_importer.run(book, user=reviewer, mode=Mode.CHECK)
     assert report.file_refused
+
+
+def test_the_admins_record_list_exports_the_selected_records_complete(client, two_records, provincial_staff):
+    first, second = two_records
+    client.force_login(provincial_staff)
+    response = client.post(
+        "/admin/projects/record/",
+        {"action": "export_records_xlsx", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response.status_code == 200, response.content[:500]
+    book = read_bytes(response.content, sheets=rr.sheets(), name="records.xlsx")
+    main = rr.layout(rr.RECORDS)
+    assert {cells[main.column(rr.KEY_PART, "prj_num").header] for _n, cells in book.tables[main.name].rows} == {
+        first.project.prj_num,
+        second.project.prj_num,
+    }
+    assert len(book.tables["单体"].rows) == 3

@@ -1,0 +1,81 @@
+"""导出业绩（完整）: the admin's record list exported with every stage and part (the records file's layout,
+transfer/record_rows.py), as XLSX or as a ZIP of CSV files; what the user may see only (Record.visible_to).
+
+The actions are added to the record list of the admin (projects' RecordAdmin) from transfer's ready(): transfer
+sits above projects, so projects' admin never imports it. "Select all" over a filtered list exports the filtered
+list.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from projects.models import Record
+
+from . import record_rows as rr
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _name(suffix: str) -> str:
+    return f"records-{timezone.localtime():%Y%m%d-%H%M}.{suffix}"
+
+
+def _response(data: bytes, content_type: str, suffix: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_name(suffix)}"'
+    return response
+
+
+def export_xlsx(queryset) -> HttpResponse:
+    out = io.BytesIO()
+    rr.write_xlsx(rr.export_queryset(queryset), out)
+    return _response(out.getvalue(), XLSX, "xlsx")
+
+
+def export_csv(queryset, encoding: str):
+    out = io.BytesIO()
+    rr.write_csv_zip(rr.export_queryset(queryset), out, encoding=encoding)
+    return _response(out.getvalue(), "application/zip", "zip")
+
+
+def _scoped(request, queryset):
+    return Record.visible_to(request.user, queryset.claims())
+
+
+@admin.action(description=gettext_lazy("Export records (complete), Excel"))
+def export_records_xlsx(modeladmin, request, queryset):
+    return export_xlsx(_scoped(request, queryset))
+
+
+def _csv_action(encoding: str, description):
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        try:
+            return export_csv(_scoped(request, queryset), encoding)
+        except rr.ExportEncodingError as exc:
+            modeladmin.message_user(request, str(exc), messages.ERROR)
+            return None
+
+    action.__name__ = f"export_records_csv_{encoding.replace('-', '_')}"
+    return action
+
+
+export_records_csv_utf8 = _csv_action("utf-8", gettext_lazy("Export records (complete), CSV UTF-8"))
+export_records_csv_gbk = _csv_action("gbk", gettext_lazy("Export records (complete), CSV GBK"))
+export_records_csv_gb18030 = _csv_action("gb18030", gettext_lazy("Export records (complete), CSV GB18030"))
+ACTIONS = (export_records_xlsx, export_records_csv_utf8, export_records_csv_gbk, export_records_csv_gb18030)
+
+
+def add_to_record_admin(site=admin.site) -> None:
+    """Add the export actions to the admin's record list (once)."""
+    model_admin = site._registry.get(Record)
+    if model_admin is None:
+        return
+    present = list(model_admin.actions or [])
+    model_admin.actions = [*present, *(a for a in ACTIONS if a not in present)]
