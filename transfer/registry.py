@@ -89,6 +89,7 @@ class RegistryImporter:
 
     key = "registry"
     label = gettext_lazy("Registry of declared projects (J3)")
+    permissions = ("projects.add_declaredproject",)  # transfer.jobs.may_import: provincial staff
     sheets = (
         Sheet(
             SHEET,

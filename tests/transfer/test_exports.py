@@ -202,3 +202,11 @@ def test_officials_only(client, cast):
     client.force_login(cast["clerk_a"])
     assert client.get(export_url(DeclaredProject)).status_code in (302, 403)
     assert cast["clerk_a"].role == Role.ENTERPRISE
+
+
+def test_j3_registry_list_links_the_large_file_import_for_staff_who_may_add(client, cast):
+    client.force_login(cast["provincial_staff"])
+    start = reverse("admin:transfer_importjob_start", args=["registry"])
+    assert start in client.get(reverse("admin:projects_declaredproject_changelist")).content.decode()
+    client.force_login(cast["city_reviewer_x"])  # reads the registry, imports nothing
+    assert start not in client.get(reverse("admin:projects_declaredproject_changelist")).content.decode()

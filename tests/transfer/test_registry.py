@@ -205,3 +205,20 @@ def test_j3_submit_is_refused_for_a_project_the_imported_registry_names(
     assert [(p.rule, p.path, p.message) for p in info.value.problems] == [
         ("J3", "project.prj_num", f"项目编号{number}已在工改系统中申报，不能补录（J3）。")
     ]
+
+
+def test_j3_registry_gbk_csv_through_the_file_layer(provincial_staff):
+    """A GB18030 CSV of the 施工许可管理系统's export, read by transfer.files, loads like the workbook would."""
+    from transfer.files import read_bytes
+
+    lines = [
+        "来源系统,项目编号,施工许可证编号,项目名称",
+        f"施工许可管理系统,,{licence(7)},南宁市民中心",
+        f"工改系统,{prj_num(8)},,",
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    registry = importer("registry")
+    book = read_bytes(text.encode("gb18030"), sheets=registry.sheets, name="permits.csv")
+    report = run(book, provincial_staff)
+    assert (report.written, report.problems) == (2, [])
+    assert DeclaredProject.objects.get(licence_cert_no=licence(7)).prj_name == "南宁市民中心"
