@@ -138,6 +138,8 @@ def run(options: argparse.Namespace) -> list[Measurement]:
         raise BenchError(f"these tables hold rows and the benchmark empties them: {', '.join(busy)}")
     if busy:
         _truncate(to_empty)
+    if options.truncate_existing:
+        LegacyReviewer.objects.all().delete()  # their accounts stay: the import links them again
     if LegacyReviewer.objects.exists():
         raise BenchError("legacy reviewers exist already: run the benchmark against a database of its own")
     before = _created_after()

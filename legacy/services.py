@@ -80,7 +80,7 @@ from review.selectors import responsible_authority
 from review.services import _deadline as submission_deadline_of  # the deadline submit gives (G5, J1)
 from review.workdays import SHANGHAI
 from transfer import record_rows
-from transfer.book import Book, Mode, Problem, Progress, Report, no_progress
+from transfer.book import Book, Mode, Problem, Progress, Report, Table, no_progress
 
 from . import layout
 from .models import LegacyRecord, LegacyReviewer, LegacyStatus
@@ -494,7 +494,12 @@ def _plan(book: Book, report: Report) -> Plan:
         row = _read_legacy_columns(number, cells, regions, sink)
         if row is not None:
             legacy_rows[number] = row
-    parsed = record_rows.parse_book(book)
+    done = set(
+        LegacyRecord.objects.filter(old_id__in=[r.old_id for r in legacy_rows.values()] or [""]).values_list(
+            "old_id", flat=True
+        )
+    )
+    parsed = record_rows.parse_book(_without(book, main_name, done))
     report.problems.extend(parsed.problems)
     name_header = record_rows.layout(record_rows.RECORDS).column(record_rows.KEY_PART, "enterprise_name").header
     county_header = record_rows.layout(record_rows.RECORDS).column("project", "county").header
@@ -518,11 +523,6 @@ def _plan(book: Book, report: Report) -> Plan:
             continue
         data[rec.row] = RecordData(rec, enterprise_name=(cells_of[rec.row].get(name_header) or "").strip())
 
-    done = set(
-        LegacyRecord.objects.filter(old_id__in=[r.old_id for r in legacy_rows.values()] or [""]).values_list(
-            "old_id", flat=True
-        )
-    )
     referenced = {r.reviewer_id for r in legacy_rows.values() if r.reviewer_id}
     known |= {
         lr.old_id: lr.user
@@ -593,6 +593,44 @@ def _plan(book: Book, report: Report) -> Plan:
     report.problems.extend(sink.problems)
     _check_claims(plan, sink, report)
     return plan
+
+
+def _key_text(text: str | None) -> str:
+    """A credit code or project number as transfer.record_rows reads it (no spaces, upper case)."""
+    return "".join((text or "").split()).upper()
+
+
+def _without(book: Book, main_name: str, done: set[str]) -> Book:
+    """The book without the records already migrated (their old id in `done`) and their rows of the part sheets: a
+    second run reads them, finds them by their old id and reads no further."""
+    if not done:
+        return book
+    main = record_rows.layout(record_rows.RECORDS)
+    credit = main.column(record_rows.KEY_PART, "credit_code").header
+    prj_num = main.column(record_rows.KEY_PART, "prj_num").header
+    table = book.tables[main_name]
+    kept, skipped = [], set()
+    for number, cells in table.rows:
+        if _cell(cells, layout.OLD_ID)[:50] in done:
+            skipped.add((_key_text(cells.get(credit)), _key_text(cells.get(prj_num))))
+        else:
+            kept.append((number, cells))
+    tables = {name: t for name, t in book.tables.items()}
+    tables[main_name] = Table(table.name, table.headers, kept)
+    for part in record_rows.ROW_PARTS:
+        lay = record_rows.layout(part)
+        part_table = book.tables.get(lay.name)
+        if part_table is None:
+            continue
+        credit = lay.column(record_rows.KEY_PART, "credit_code").header
+        prj_num = lay.column(record_rows.KEY_PART, "prj_num").header
+        rows = [
+            (number, cells)
+            for number, cells in part_table.rows
+            if (_key_text(cells.get(credit)), _key_text(cells.get(prj_num))) not in skipped
+        ]
+        tables[lay.name] = Table(part_table.name, part_table.headers, rows)
+    return Book(tables, book.source)
 
 
 def _prefix(code: str) -> str:

@@ -236,3 +236,15 @@ def test_the_importer_is_registered_for_the_admins_import_page():
     assert isinstance(found, LegacyImporter)
     assert [s.name for s in found.sheets] == ["业绩", "单体", "参建单位", "单位人员", "审图人员", "审核人员"]
     assert found.sheets[0].headers[0] == "原系统业绩编号"
+
+
+def test_j2_a_later_export_with_more_records_brings_only_the_new_ones(legacy_file):
+    first = legacy_file(20, name="first.xlsx")
+    run(first.path)
+    records = {lr.old_id: lr.record_id for lr in LegacyRecord.objects.all()}
+    later = legacy_file(30, name="later.xlsx")  # the same 20 records and 10 more
+    assert later.old_ids[:20] == first.old_ids
+    out = run(later.path)
+    assert f"未改变）{20 + len(first.reviewers)} 条" in out, out
+    assert LegacyRecord.objects.count() == Record.objects.count() == 30
+    assert {lr.old_id: lr.record_id for lr in LegacyRecord.objects.filter(old_id__in=first.old_ids)} == records
