@@ -4,8 +4,8 @@ The records are bench/recordgen.py's (valid, deterministic: every code with its 
 order, completed before the campaign's cut date), written in the records layout of transfer.record_rows with the
 old system's columns of legacy.layout in front:
 
-- by default 70 % approved — by the provincial office, the city bureau or the county bureau of the project's county
-  in turn (a third each), so the grades A, B and C come out a third each — 20 % pending and 10 % rejected;
+- 70 % approved — by the provincial office, the city bureau or the county bureau of the project's county (a third
+  each at random), so the grades A, B and C come out about a third each — 20 % pending and 10 % rejected;
 - one reviewer (审核人员) per authority that decided something, with a real name and a 科室 (J9);
 - the three required attachments as paths of the old system's upload folder.
 
@@ -123,7 +123,7 @@ def rows(n: int, *, seed: int = 2020, prefix: str = "JL") -> tuple[dict[str, lis
             layout.SUBMITTED_AT: f"{submitted:%Y-%m-%d %H:%M:%S}",
         }
         if status != "pending":
-            level = ("province", "city", "county")[(i // len(MIX)) % 3]
+            level = ("province", "city", "county")[rng.randrange(3)]  # a third each, spread over the counties
             department = _department(level, county, parents, names)
             reviewer = reviewers.setdefault(department, f"U{len(reviewers) + 1:05d}")
             legacy |= {

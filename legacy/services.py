@@ -98,6 +98,8 @@ STAGE_MODELS = {
     "finish_check": FinishCheck,
     "finish_record": FinishRecord,
 }
+#: what an approval writes into the project (TBProjectInfo) besides the stages
+PROJECT_GRADE_FIELDS = ["check_depart_name", "check_person_name", "data_level", "data_source"]
 _CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 _DATETIME_RE = re.compile(
     r"^(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?$"
@@ -928,14 +930,25 @@ def _write_chunk(chunk: list[LegacyRow], ctx: _Context) -> list[int]:
     reviews = [_review(row, ctx) for row in chunk]
 
     new_projects: list[tuple[Project, LegacyRow]] = []
+    regraded: dict[int, Project] = {}
     for row, review in zip(chunk, reviews, strict=True):
-        if row.data.prj_num in ctx.projects:
-            continue  # a project another record brought (or the platform has): shared, left as it is
-        values = row.data.project
-        project = Project(**(review.stage("project", values) if review else values))
-        ctx.projects[row.data.prj_num] = project
-        new_projects.append((project, row))
+        project = ctx.projects.get(row.data.prj_num)
+        if project is None:
+            values = row.data.project
+            project = Project(**(review.stage("project", values) if review else values))
+            ctx.projects[row.data.prj_num] = project
+            new_projects.append((project, row))
+        elif review is not None:
+            # a project the platform (or an earlier row) has: its data stays, and, as at any approval, the latest
+            # decision speaks for its 基本信息 (review.services._fill_stages)
+            date = grades.STAGE_DATE_FIELDS["project"]
+            for name, value in review.stage("project", {date: getattr(project, date)}).items():
+                setattr(project, name, value)
+            if project.pk is not None:  # one created in this chunk is saved below with it
+                project.updated_at = ctx.now
+                regraded[project.pk] = project
     Project.objects.bulk_create([p for p, _row in new_projects], batch_size=BATCH)
+    Project.objects.bulk_update(list(regraded.values()), [*PROJECT_GRADE_FIELDS, "updated_at"], batch_size=BATCH)
     unit_rows = [
         (project, part.seq, UnitProject(project=project, **part.values))
         for project, row in new_projects

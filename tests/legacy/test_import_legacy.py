@@ -248,3 +248,26 @@ def test_j2_a_later_export_with_more_records_brings_only_the_new_ones(legacy_fil
     assert f"未改变）{20 + len(first.reviewers)} 条" in out, out
     assert LegacyRecord.objects.count() == Record.objects.count() == 30
     assert {lr.old_id: lr.record_id for lr in LegacyRecord.objects.filter(old_id__in=first.old_ids)} == records
+
+
+def test_j2_an_approval_joining_a_project_already_on_the_platform_grades_its_basic_information(legacy_file, jilin):
+    from openpyxl import load_workbook
+
+    from projects.models import Project
+    from tests.factories import ProjectFactory, RecordFactory
+
+    info = legacy_file(10)
+    approved = next(old for old, status in info.status_of.items() if status == "approved")
+    index = info.old_ids.index(approved)
+
+    sheet = load_workbook(info.path)["业绩"]
+    headers = [c.value for c in sheet[1]]
+    prj_num = sheet.cell(row=index + 2, column=headers.index("项目编号") + 1).value
+    county = sheet.cell(row=index + 2, column=headers.index("项目所在区县") + 1).value
+    project = ProjectFactory(prj_num=prj_num, prj_name="另一企业已录入的项目", county_id=county)
+    RecordFactory(project=project, campaign=jilin)  # another firm's draft of the same project
+    run(info.path)
+    project = Project.objects.get(pk=project.pk)
+    assert project.prj_name == "另一企业已录入的项目"  # the platform's data stays
+    assert project.data_level == LEVEL_OF_AUTHORITY[info.level_of[approved]]
+    assert project.check_person_name and project.records.count() == 2
