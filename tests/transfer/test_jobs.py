@@ -320,7 +320,7 @@ def test_enterprise_clerks_and_reviewers_may_not_import(clerk_a, county_reviewer
 
 
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_stored_while_the_importer_runs(provincial_staff, settings, tmp_path, monkeypatch):
+def test_progress_is_stored_while_the_importer_runs(seeded, provincial_staff, settings, tmp_path, monkeypatch):
     """The counters are written through a connection of their own, so the job's page sees them while the importer
     still works (here: read back between two rows, from the importer itself)."""
     seen = []
