@@ -138,8 +138,13 @@ def run(options: argparse.Namespace) -> list[Measurement]:
         raise BenchError(f"these tables hold rows and the benchmark empties them: {', '.join(busy)}")
     if busy:
         _truncate(to_empty)
-    if options.truncate_existing:
-        LegacyReviewer.objects.all().delete()  # their accounts stay: the import links them again
+    if options.truncate_existing:  # an earlier run's reviewers and their accounts
+        from accounts.models import User
+
+        accounts = list(LegacyReviewer.objects.values_list("user_id", flat=True))
+        LegacyReviewer.objects.all().delete()
+        User.groups.through.objects.filter(user_id__in=accounts).delete()
+        User.objects.filter(pk__in=accounts).delete()
     if LegacyReviewer.objects.exists():
         raise BenchError("legacy reviewers exist already: run the benchmark against a database of its own")
     before = _created_after()
