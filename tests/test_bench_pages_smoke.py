@@ -17,7 +17,6 @@ from django.db import connection
 from bench.__main__ import main
 from bench.common import LINE_RE
 from bench.pages import database_url
-from tests.review.conftest import seeded  # noqa: F401  (seed data for transactional tests)
 
 PAGES = [
     "bare_view",

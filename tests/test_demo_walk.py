@@ -18,7 +18,6 @@ if not available():
     pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}", allow_module_level=True)
 pytest.importorskip("playwright.sync_api")
 
-from tests.review.conftest import seeded  # noqa: F401  (the migrations' data, for a transactional test)
 from tests.sync.conftest import national  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

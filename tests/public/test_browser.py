@@ -14,7 +14,6 @@ if not available():
 pytest.importorskip("playwright.sync_api")
 
 from tests.public.conftest import world  # noqa: F401  (the published records)
-from tests.review.conftest import seeded  # noqa: F401  (the migrations' data for a transactional test)
 from tests.test_responsive import LAPTOP, PHONE, check, open_page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

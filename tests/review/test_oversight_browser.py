@@ -22,7 +22,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 import time_machine  # noqa: E402
 
 from tests.factories import PASSWORD, authority_for  # noqa: E402
-from tests.review.conftest import seeded  # noqa: E402, F401  (the migrations' data for a transactional test)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

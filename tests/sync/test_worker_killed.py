@@ -17,7 +17,6 @@ from django.db import connection
 from projects.models import Campaign, Track
 from sync.models import PushItem, PushState
 from sync.tasks import push_to_national
-from tests.review.conftest import seeded  # noqa: F401  (seed data for transactional tests)
 from tests.review.test_celery_worker import ROOT, _database_url
 
 from .test_push import approved
