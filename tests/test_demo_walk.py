@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def demo(seeded, settings, tmp_path):  # noqa: F811
+def demo(seeded, settings, tmp_path):
     from django.core.management import call_command
 
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -134,7 +134,7 @@ ADMIN = {"titles": "#content h1, #site-name", "logout": "#logout-form button"}
 
 
 @pytest.fixture
-def site(seeded, live_server, settings, tmp_path):  # noqa: F811
+def site(seeded, live_server, settings, tmp_path):
     """The live server at a fixed moment of Guangxi's campaign (time ticks on from there)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -40,7 +40,7 @@ def platform(mock_server, settings):
 
 
 @pytest.fixture
-def site(seeded, live_server, settings, tmp_path):  # noqa: F811
+def site(seeded, live_server, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     with time_machine.travel(NOW, tick=True):

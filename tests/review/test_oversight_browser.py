@@ -33,7 +33,7 @@ SHOTS = os.environ.get("OVERSIGHT_SCREENSHOTS")
 
 
 @pytest.fixture
-def site(seeded, live_server, settings, tmp_path):  # noqa: F811
+def site(seeded, live_server, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with time_machine.travel(NOW, tick=True):
         yield live_server.url
