@@ -3,15 +3,21 @@ Chinese message saying what is wrong with the file and what to do.
 
 What is checked, in this order, before the file is read row by row:
 1. its size (`settings.IMPORT_MAX_BYTES`) and that it is not empty;
-2. what it is, by its first bytes, never by its name: an XLSX is a ZIP with `xl/workbook.xml`; an old .xls (or an
-   encrypted workbook: both are OLE2 files) is refused with the advice to save it as .xlsx; anything else is read as
-   CSV text;
+2. what it is, by its first bytes, never by its name: an XLSX is a ZIP with `xl/workbook.xml`; a ZIP without it
+   whose members are CSV files is one CSV per sheet (the records export's CSV: 业绩.csv, 单体.csv …); an old .xls (or
+   an encrypted workbook: both are OLE2 files) is refused with the advice to save it as .xlsx; anything else is read
+   as CSV text;
 3. an XLSX's ZIP directory, before openpyxl opens it: the members' uncompressed sizes added up
    (`IMPORT_MAX_UNCOMPRESSED_BYTES`) and each member's compression ratio (`IMPORT_MAX_RATIO`), so a "zip bomb"
    is refused without being inflated; then each sheet's rows and columns (`IMPORT_MAX_ROWS`, `IMPORT_MAX_COLUMNS`),
    from its dimension and again while reading;
-4. a CSV's encoding: UTF-8 (with or without BOM), then GB18030 (which covers GBK and GB2312), each strictly; a file
-   neither decodes, or whose header comes out garbled, is refused — never guessed into mojibake;
+   A ZIP of CSV files is checked the same way from its directory — how many files (`MAX_ZIP_FILES`), each
+   named after its sheet at the top of the ZIP (no folder, no "..": refused naming them), each file's unpacked size
+   (`IMPORT_MAX_BYTES`, as a CSV uploaded alone) and ratio, the sum — and each file is read no further than its limit
+   whatever the directory claims;
+4. a CSV's encoding (alone or in a ZIP, each file on its own): UTF-8 (with or without BOM), then GB18030 (which
+   covers GBK and GB2312), each strictly; a file neither decodes, or whose header comes out garbled, is refused —
+   never guessed into mojibake;
 5. the header row of each sheet against the importer's `Sheet`: red-star (required) columns present, no unknown
    column, no header twice (a trailing "*" or "＊" and spaces around a header are ignored);
 6. the rows: none at all, exact duplicates, or duplicate keys (`Sheet.keys`) refuse the file.
@@ -27,6 +33,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -337,15 +344,16 @@ def _broken() -> FileRefused:
     )
 
 
-def _check_zip(data: bytes) -> None:
+def _zip_members(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
+        return archive, archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise _broken() from None
-    names = {m.filename for m in members}
-    if "xl/workbook.xml" not in names:
-        raise _broken()
+
+
+def _check_zip(members: list[zipfile.ZipInfo]) -> None:
+    """An XLSX's directory: its members' sizes added up and each member's ratio, before anything is inflated."""
     if len(members) > 10_000:
         raise _bomb()
     total = sum(m.file_size for m in members)
@@ -369,10 +377,22 @@ def _bomb(total: int = 0) -> FileRefused:
     )
 
 
+def _read_zip(data: bytes, sheets: tuple[Sheet, ...]) -> Book:
+    """An XLSX (a ZIP with xl/workbook.xml), or a ZIP of CSV files (one per sheet), or refused as broken."""
+    archive, members = _zip_members(data)
+    with archive:
+        if "xl/workbook.xml" in {m.filename for m in members}:
+            _check_zip(members)
+            return _read_xlsx(data, sheets)
+        files = [m for m in members if not m.is_dir()]
+        if files and any(_member_name(m).lower().endswith(".csv") for m in files):
+            return _read_csv_zip(archive, files, sheets)
+    raise _broken()
+
+
 def _read_xlsx(data: bytes, sheets: tuple[Sheet, ...]) -> Book:
     import openpyxl
 
-    _check_zip(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises whatever its XML parser or the zip module raise on a damaged file
@@ -479,21 +499,196 @@ def _read_csv(data: bytes, sheets: tuple[Sheet, ...]) -> Book:
             % {"sheets": "、".join(s.name for s in sheets)},
             code="csv_one_sheet",
         )
+    book = Book(source=f"csv:{_encoding_name(encoding)}")
+    book.tables[sheets[0].name] = _csv_table(text, encoding, sheets[0])
+    for sheet in sheets[1:]:
+        book.tables[sheet.name] = Table(name=sheet.name, headers=list(sheet.headers))
+    return book
+
+
+def _encoding_name(encoding: str) -> str:
+    return "utf-8" if encoding.startswith("utf-8") else encoding
+
+
+def _csv_table(text: str, encoding: str, sheet: Sheet) -> Table:
+    """The table of one CSV text (comma or tab separated), read for `sheet`."""
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = ((reader.line_num, row) for row in reader)
-        table = _table(sheets[0], rows, decoded=encoding)
+        return _table(sheet, rows, decoded=encoding)
     except csv.Error:
         raise FileRefused(
             _("The CSV file cannot be read (a quote is not closed?): save it again from Excel as CSV."), code="csv"
         ) from None
-    book = Book(source=f"csv:{'utf-8' if encoding.startswith('utf-8') else encoding}")
-    book.tables[sheets[0].name] = table
-    for sheet in sheets[1:]:
-        book.tables[sheet.name] = Table(name=sheet.name, headers=list(sheet.headers))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A ZIP of CSV files: one per sheet (transfer/record_rows.write_csv_zip writes it)
+# --------------------------------------------------------------------------------------------------------------
+
+#: files a ZIP of CSV files may hold before their names are read (each must then be a sheet's)
+MAX_ZIP_FILES = 100
+#: the ZIP directory's flag of a member name written in UTF-8
+_UTF8_NAME = 0x800
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its author wrote it: Python writes non-ASCII names in UTF-8 with the flag set, Windows'
+    own “compressed folder” in the system's code page (GBK on Chinese Windows) without it, which zipfile then
+    reads as cp437; the raw bytes are decoded again, strictly, as UTF-8, then GB18030."""
+    name = info.filename
+    if info.flag_bits & _UTF8_NAME or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def _unsafe_path(name: str) -> bool:
+    """A member in a folder, with an absolute path, a drive or a “..”: a ZIP of CSV files holds the files alone."""
+    return "/" in name or "\\" in name or ":" in name or name.strip() in ("", ".", "..")
+
+
+def _names(names: list[str]) -> str:
+    listed = "、".join(f"“{n}”" for n in names[:LISTED])
+    return listed + ("…" if len(names) > LISTED else "")
+
+
+def _read_csv_zip(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], sheets: tuple[Sheet, ...]) -> Book:
+    expected = "、".join(f"{s.name}.csv" for s in sheets)
+    if len(files) > MAX_ZIP_FILES:
+        raise FileRefused(
+            _(
+                "The ZIP file holds %(count)s files; a ZIP of CSV files holds one CSV file per sheet of this import, "
+                "named after it (%(expected)s), and nothing else."
+            )
+            % {"count": len(files), "expected": expected},
+            code="zip_members",
+        )
+    names = {id(info): _member_name(info) for info in files}
+    paths = [names[id(info)] for info in files if _unsafe_path(names[id(info)])]
+    if paths:
+        raise FileRefused(
+            _(
+                "The ZIP file holds files in folders or with a path (%(names)s): put the CSV files themselves into "
+                "the ZIP, each named after its sheet (%(expected)s)."
+            )
+            % {"names": _names(paths), "expected": expected},
+            code="zip_path",
+        )
+    by_key = {header_key(s.name): s for s in sheets}
+    members: dict[str, zipfile.ZipInfo] = {}
+    unknown: list[str] = []
+    twice: list[str] = []
+    for info in files:
+        name = names[id(info)]
+        stem, dot, suffix = name.rpartition(".")
+        sheet = by_key.get(header_key(stem)) if dot and suffix.lower() == "csv" else None
+        if sheet is None:
+            unknown.append(name)
+        elif sheet.name in members:
+            twice.append(name)
+        else:
+            members[sheet.name] = info
+    if unknown or twice:
+        raise FileRefused(
+            _(
+                "The ZIP file holds files that are no sheet of this import: %(names)s. Each CSV file is named after "
+                "its sheet, once: %(expected)s."
+            )
+            % {"names": _names(unknown + twice), "expected": expected},
+            code="zip_members",
+        )
+    missing = [s.name for s in sheets if s.required and s.name not in members]
+    if missing:
+        raise FileRefused(
+            _("The ZIP file has no %(names)s: a ZIP of CSV files holds one CSV file per sheet (%(expected)s).")
+            % {"names": _names([f"{m}.csv" for m in missing]), "expected": expected},
+            code="sheet_missing",
+        )
+    max_member, max_total = limit("IMPORT_MAX_BYTES"), limit("IMPORT_MAX_UNCOMPRESSED_BYTES")
+    ratio = limit("IMPORT_MAX_RATIO")
+    total = sum(info.file_size for info in files)
+    if total > max_total:
+        raise _zip_bomb(total)
+    for info in files:
+        if info.file_size > max_member:
+            raise _member_too_big(names[id(info)], info.file_size, max_member)
+        if info.file_size > MB and info.file_size > ratio * max(info.compress_size, 1):
+            raise _zip_bomb(total)
+    book = Book()
+    encodings: set[str] = set()
+    read = 0
+    for sheet in sheets:
+        info = members.get(sheet.name)
+        if info is None:
+            book.tables[sheet.name] = Table(name=sheet.name, headers=list(sheet.headers))
+            continue
+        name = names[id(info)]
+        data = _read_member(archive, info, max_member)
+        if len(data) > max_member:  # the directory understated it
+            raise _member_too_big(name, len(data), max_member)
+        read += len(data)
+        if read > max_total:
+            raise _zip_bomb(read)
+        try:
+            text, encoding = decode_text(data)
+            book.tables[sheet.name] = _csv_table(text, encoding, sheet)
+        except FileRefused as refused:
+            if refused.code != "encoding":
+                raise
+            message = _("The file “%(name)s” in the ZIP: %(reason)s") % {"name": name, "reason": refused.message}
+            raise FileRefused(message, code=refused.code) from None
+        encodings.add(_encoding_name(encoding))
+    book.source = f"csvzip:{','.join(sorted(encodings))}"[:20]
     return book
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
+    """At most `max_bytes` + 1 bytes of a member, whatever its directory entry says."""
+    try:
+        with archive.open(info) as handle:
+            return handle.read(max_bytes + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        raise FileRefused(
+            _(
+                "The ZIP file is damaged or protected by a password: pack the CSV files again into a ZIP without a "
+                "password, or import an Excel workbook (.xlsx)."
+            ),
+            code="broken",
+        ) from None
+
+
+def _member_too_big(name: str, size: int, max_bytes: int) -> FileRefused:
+    return FileRefused(
+        _(
+            "The file “%(name)s” in the ZIP is %(size)s MB unpacked; each CSV file may be at most %(max)s MB. Split "
+            "the records into several files."
+        )
+        % {"name": name, "size": _mb(size), "max": _mb(max_bytes)},
+        code="too_big",
+    )
+
+
+def _zip_bomb(total: int) -> FileRefused:
+    return FileRefused(
+        _(
+            "The ZIP file unpacks to %(size)s MB, or is packed far more tightly than CSV files of data ever are (at "
+            "most %(max)s MB unpacked): it was refused without being unpacked. Import the data in several smaller "
+            "files."
+        )
+        % {"size": _mb(total), "max": _mb(limit("IMPORT_MAX_UNCOMPRESSED_BYTES"))},
+        code="bomb",
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -557,7 +752,7 @@ def read_bytes(data: bytes, *, sheets: tuple[Sheet, ...], name: str = "") -> Boo
             code="xls",
         )
     if data.startswith(ZIP_MAGICS):
-        book = _read_xlsx(data, sheets)
+        book = _read_zip(data, sheets)
     elif name.endswith((".xlsx", ".xlsm", ".zip", ".docx", ".pdf")) or data.startswith(b"%PDF"):
         raise _broken()
     else:

@@ -38,16 +38,19 @@ PROGRESS_EVERY_SECONDS = 1.0
 #: a job still running whose last progress is younger than this is another worker's: a second delivery leaves it
 STALE_AFTER_SECONDS = 600
 
-SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls")
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls", ".zip")
 
 
 def may_import(user, found: Importer) -> bool:
     """Officials whose permissions cover what the importer writes (its `permissions`, "app.codename"); without
-    that attribute, provincial staff. The superuser always; enterprise clerks and systems never."""
+    that attribute, provincial staff. An enterprise clerk only an importer that says `for_enterprises` (the records:
+    its importer writes the clerk's own enterprise's drafts only). The superuser always; systems never."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
         return True
+    if getattr(user, "role", None) == Role.ENTERPRISE:
+        return bool(user.enterprise_id) and bool(getattr(found, "for_enterprises", False))
     if getattr(user, "role", None) not in (Role.PROVINCIAL, Role.REVIEWER) or not user.authority_id:
         return False
     needed = getattr(found, "permissions", None)
@@ -102,10 +105,11 @@ def start_import(*, user, key: str, uploaded_file, mode: str) -> ImportJob:
         )
     if PurePosixPath(name).suffix.lower() not in SUFFIXES:
         raise DomainError(
-            _("Import an Excel workbook (.xlsx) or a CSV file; “%(name)s” is neither.") % {"name": name},
+            _("Import an Excel workbook (.xlsx), a CSV file or a ZIP of CSV files; “%(name)s” is none of them.")
+            % {"name": name},
             code="suffix",
         )
-    prefix = province_prefix(user)
+    prefix = _province_of(user)
     job = ImportJob(
         importer=key,
         mode=mode.value,
@@ -118,6 +122,15 @@ def start_import(*, user, key: str, uploaded_file, mode: str) -> ImportJob:
     job_id = job.pk
     transaction.on_commit(lambda: queue_job(job_id))
     return job
+
+
+def _province_of(user) -> str | None:
+    """The province a job belongs to (its staff see it): an official's, or the clerk's enterprise's registration."""
+    prefix = province_prefix(user)
+    if prefix is None and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id:
+        region = user.enterprise.region_id or ""
+        prefix = region[:2] if len(region) == 6 else None
+    return prefix
 
 
 def queue_job(job_id: int) -> None:

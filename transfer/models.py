@@ -96,13 +96,14 @@ class ImportJob(Scoped, FSMModelMixin, models.Model):
 
     @classmethod
     def scope(cls, qs, user):
-        """Provincial staff: the jobs of their province (whoever of its staff started them); any other official:
-        their own jobs only; enterprise clerks and systems: none (imports are back-office work)."""
+        """Provincial staff: the jobs of their province (whoever started them: its staff, or the clerks of the
+        enterprises registered in it); any other official and an enterprise clerk (the portal's 批量导入): their own
+        jobs only; systems: none."""
         role = getattr(user, "role", None)
         if role == Role.PROVINCIAL:
             prefix = province_prefix(user)
             return qs.filter(province_id=f"{prefix}0000") if prefix else qs.none()
-        if role == Role.REVIEWER:
+        if role in (Role.REVIEWER, Role.ENTERPRISE):
             return qs.filter(Q(created_by_id=user.pk))
         return qs.none()
 

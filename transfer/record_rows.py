@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import models
@@ -760,19 +759,8 @@ def strip_star(header: str) -> str:
 
 
 def book_from_csv_zip(data: bytes) -> Book:
-    """The Book of a ZIP of one CSV per sheet (as `write_csv_zip` writes it), each CSV read by the file layer
-    (transfer/files.py: UTF-8 or GBK/GB18030, detected, never guessed)."""
+    """The Book of a ZIP of one CSV per sheet (as `write_csv_zip` writes it): the file layer's one reader of uploads
+    (transfer/files.py: the ZIP's limits, each CSV's encoding detected, never guessed), for the records' sheets."""
     from .files import read_bytes
 
-    tables: dict[str, Table] = {}
-    sources = set()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = {PurePosixPath(n).stem: n for n in archive.namelist() if n.lower().endswith(".csv")}
-        for lay in layouts():
-            member = names.get(lay.name)
-            if member is None:
-                continue
-            one = read_bytes(archive.read(member), sheets=(lay.sheet,), name=member)
-            tables[lay.name] = one.tables[lay.name]
-            sources.add(one.source)
-    return Book(tables, ",".join(sorted(sources)))
+    return read_bytes(data, sheets=sheets(), name="records.zip")

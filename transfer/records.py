@@ -604,6 +604,9 @@ def may_import_records(user) -> bool:
 class RecordsImporter:
     key = "records"
     label = gettext_lazy("Performance records (all stages)")
+    #: an enterprise clerk may use it (transfer.jobs.may_import): `_read_batch` reads the clerk's own enterprise
+    #: only, so a row naming another enterprise is refused by row
+    for_enterprises = True
 
     @property
     def sheets(self):
