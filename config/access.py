@@ -77,6 +77,16 @@ URL_ROLES: dict[str, frozenset[str]] = {
     "admin:review_record_print": OFFICIALS,
     # a correction request's evidence (J7): the firm and the province's staff who decide it (CorrectionEvidence.scope)
     "portal:correction_evidence": frozenset({ENTERPRISE, PROVINCIAL, SUPERUSER}),
+    # 导出 and 批量导入 of 我的业绩 (issue 13): the clerk's own records (records_visible_to) and own import jobs
+    # (ImportJob.visible_to); transfer.jobs.may_import lets a clerk use the records import only
+    "portal:records_export": frozenset({ENTERPRISE}),
+    "portal:imports": frozenset({ENTERPRISE}),
+    "portal:import_template": frozenset({ENTERPRISE}),
+    "portal:import_job": frozenset({ENTERPRISE}),
+    "portal:import_job_progress": frozenset({ENTERPRISE}),
+    "portal:import_job_report": frozenset({ENTERPRISE}),
+    "portal:import_job_errors": frozenset({ENTERPRISE}),
+    "portal:import_job_requeue": frozenset({ENTERPRISE}),
     "portal:*": frozenset({ENTERPRISE}),
     # public search (J5, issue 12): anyone, no login; read-only
     "public:*": EVERYONE,

@@ -194,3 +194,23 @@ def latest_receipt(record: Record) -> RecordTransition | None:
     if record.submitted_at is None:
         return None
     return RecordTransition.objects.filter(record=record).exclude(receipt_no="").order_by("-at", "-id").first()
+
+
+def records_for_export(user, *, status: str = "", year: int | None = None, q: str = "") -> QuerySet[Record]:
+    """导出 of 我的业绩: the records the list shows with the same filters (`record_list`), as plain records for the
+    records file's layout (transfer.record_rows.export_queryset loads their stages and parts)."""
+    shown = record_list(user, status=status, year=year, q=q).values("pk")
+    return records_visible_to(user).filter(pk__in=shown)
+
+
+def import_jobs(user) -> QuerySet:
+    """批量导入: the clerk's own jobs of the records import (transfer.ImportJob.visible_to), newest first."""
+    from transfer.models import ImportJob
+    from transfer.records import records_importer
+
+    return ImportJob.visible_to(user).filter(importer=records_importer.key).order_by("-created_at", "-pk")
+
+
+def import_job_for(user, pk: int):
+    """One of the clerk's import jobs; 404 for anyone else's."""
+    return get_object_or_404(import_jobs(user), pk=pk)

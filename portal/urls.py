@@ -2,12 +2,21 @@
 
 from django.urls import path
 
-from . import corrections, print_views, qualification_views, views
+from . import corrections, print_views, qualification_views, transfer_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.record_list, name="records"),
+    # 导出 and 批量导入 of 我的业绩 (issue 13): the list's records to Excel / GBK CSV, the records import's jobs
+    path("records/export/<str:fmt>/", transfer_views.records_export, name="records_export"),
+    path("imports/", transfer_views.imports, name="imports"),
+    path("imports/template/", transfer_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", transfer_views.import_job, name="import_job"),
+    path("imports/<int:pk>/progress/", transfer_views.import_job_progress, name="import_job_progress"),
+    path("imports/<int:pk>/report/", transfer_views.import_job_report, name="import_job_report"),
+    path("imports/<int:pk>/errors/", transfer_views.import_job_errors, name="import_job_errors"),
+    path("imports/<int:pk>/requeue/", transfer_views.import_job_requeue, name="import_job_requeue"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("records/new/", views.record_new, name="record_new"),

@@ -93,8 +93,9 @@ def _a_correction_in_each_province() -> None:
 
 
 def _an_import_job_in_each_province() -> None:
-    """An import job (transfer.ImportJob, issue 13) started by each province's staff: the walk then finds jobs each
-    official may and may not see (provincial staff their province's, reviewers their own, clerks none)."""
+    """An import job (transfer.ImportJob, issue 13) started by each province's staff, and a records import of a
+    Guangxi firm's clerk (the portal's 批量导入, its province the firm's): the walk then finds jobs each official may
+    and may not see (provincial staff their province's, reviewers and clerks their own)."""
     from transfer.models import ImportJob
 
     for username in ("gx_sheng", "jl_sheng"):
@@ -106,6 +107,14 @@ def _an_import_job_in_each_province() -> None:
             created_by=staff,
             province_id=staff.authority.region_id[:2] + "0000",
         )
+    clerk = User.objects.get(username="qy_sheji")
+    ImportJob.objects.create(
+        importer="records",
+        upload="imports/y.xlsx",
+        original_name="业绩.xlsx",
+        created_by=clerk,
+        province_id=clerk.enterprise.region_id[:2] + "0000",
+    )
 
 
 def _a_migrated_record_and_reviewer_in_each_province() -> None:
@@ -311,13 +320,32 @@ def test_import_jobs_are_seen_by_their_provinces_staff_only(demo):
     reviewer or clerk get nothing (404 on the job's page and its progress)."""
     from transfer.models import ImportJob
 
-    gx_job = ImportJob.objects.get(province_id="450000")
+    gx_job = ImportJob.objects.get(province_id="450000", importer="enterprises")
     jl_job = ImportJob.objects.get(province_id="220000")
+    clerk_job = ImportJob.objects.get(importer="records")
     gx = User.objects.get(username="gx_sheng")
-    assert set(ImportJob.visible_to(gx)) == {gx_job}
+    assert set(ImportJob.visible_to(gx)) == {gx_job, clerk_job}  # the jobs of the firms registered in Guangxi too
+    assert set(ImportJob.visible_to(User.objects.get(username="jl_sheng"))) == {jl_job}
     client = _client(gx)
     assert client.get(reverse("admin:transfer_importjob_change", args=[gx_job.pk])).status_code == 200
     for name in ("change", "progress", "report"):
         assert client.get(reverse(f"admin:transfer_importjob_{name}", args=[jl_job.pk])).status_code == 404, name
     for username in ("nn_shenhe", "cc_shenhe"):
         assert not ImportJob.visible_to(User.objects.get(username=username)).exists()
+
+
+def test_a_clerk_sees_their_own_import_jobs_only(demo):
+    """批量导入 (issue 13): a firm's clerk sees the jobs they started, and opens them in the portal; another clerk
+    (of a firm of the same province or of another) sees none of them and gets 404 on every page of the job."""
+    from transfer.models import ImportJob
+
+    clerk_job = ImportJob.objects.get(importer="records")
+    clerk = User.objects.get(username="qy_sheji")
+    assert set(ImportJob.visible_to(clerk)) == {clerk_job}
+    assert _client(clerk).get(reverse("portal:import_job", args=[clerk_job.pk])).status_code == 200
+    for username in ("qy_kancha", "qy_jianli"):
+        other = User.objects.get(username=username)
+        assert not ImportJob.visible_to(other).exists()
+        client = _client(other)
+        for name in ("import_job", "import_job_progress", "import_job_report", "import_job_errors"):
+            assert client.get(reverse(f"portal:{name}", args=[clerk_job.pk])).status_code == 404, (username, name)
