@@ -5,6 +5,12 @@ swapped for `bench.bench_urls`, the project's URLs plus the bare view the pages 
 outside the benchmark's gunicorn.
 """
 
+from django.conf import global_settings
+
 from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.bench_urls"
+
+# The benchmarks' smoke tests make their users with the tests' fast MD5 hasher (tests/conftest.py): this server must
+# read those hashes too. New passwords are still hashed with the first (the default) hasher.
+PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,7 +13,6 @@ from tests.test_responsive import (  # noqa: F401  (fixtures and checks of the r
     check,
     open_page,
     portal_login,
-    seeded,
     site,
 )
 
