@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's assets from our own origin (an intranet reaches no CDN; the CSP)
-    "import_export",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
