@@ -77,7 +77,7 @@ from projects.models import (
 from review import signals
 from review.models import RecordTransition, TransitionBy
 from review.selectors import responsible_authority
-from review.services import _deadline as submission_deadline_of  # the deadline submit gives (G5, J1)
+from review.services import record_deadline as submission_deadline_of  # the deadline submit gives (G5, J1)
 from review.workdays import SHANGHAI
 from transfer import record_rows
 from transfer.book import Book, Mode, Problem, Progress, Report, Table, no_progress

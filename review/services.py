@@ -149,7 +149,7 @@ def _j3_problems(record: Record) -> list[Problem]:
     return [Problem(section_of(path), path, match.message, RULE_J3)]
 
 
-def _deadline(record: Record, submitted_at: dt.datetime) -> dt.datetime:
+def record_deadline(record: Record, submitted_at: dt.datetime) -> dt.datetime:
     """G5: the end of the campaign's N-th working day after submission; J1: pulled in to the end of the 3rd working
     day before the campaign's close date, but never before the end of the submission's own working day (a record
     submitted in those last days is not due in the past)."""
@@ -277,7 +277,7 @@ def submit_preview(*, record: Record, user, now: dt.datetime | None = None) -> S
         return preview
     try:
         preview.authority = responsible_authority(record.project.county)
-        preview.deadline = _deadline(record, now)
+        preview.deadline = record_deadline(record, now)
     except DomainError as exc:  # no authority, or a year whose calendar nobody entered: submit says the same
         preview.problems.append(Problem("", "", str(exc.message), exc.code or "calendar"))
     return preview
@@ -302,7 +302,7 @@ def submit_record(*, record_id: int, user) -> Record:
             raise SubmitRefused(problems)
 
         authority = responsible_authority(record.project.county)
-        deadline = _deadline(record, now)
+        deadline = record_deadline(record, now)
         from_status = locked.status
         locked.submit(
             at=now,
@@ -630,7 +630,7 @@ def request_direct_review(*, record_id: int, user, reason_code: str, reason: str
             raise SubmitRefused(problems)
 
         authority = _provincial_authority(record)
-        deadline = _deadline(record, now)
+        deadline = record_deadline(record, now)
         from_status = locked.status
         locked.request_direct_review(
             at=now,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.errors import DomainError
+from accounts.models import Role
 
 from . import jobs
 from .models import ImportJob, JobMode, JobStatus
@@ -73,6 +74,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     # --- who may do what: importing is provincial work (jobs.may_import); jobs are seen as visible_to says ---
 
     def _may_see_jobs(self, request) -> bool:
+        # an enterprise clerk's jobs are on the portal's 批量导入 pages, never in the admin
+        if getattr(request.user, "role", None) == Role.ENTERPRISE and not request.user.is_superuser:
+            return False
         return request.user.is_superuser or bool(jobs.importers_for(request.user))
 
     def has_module_permission(self, request) -> bool:
