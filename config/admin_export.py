@@ -42,6 +42,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts import pii
+from config.spreadsheet import xlsx_row
 
 #: rows one export may hold; a longer list is filtered first (Excel's own limit is 1,048,576)
 MAX_ROWS = 200_000
@@ -107,7 +108,7 @@ def xlsx_response(
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        sheet.append(xlsx_row(sheet, (_cell(value) for value in row)))
     target = tempfile.TemporaryFile(suffix=".xlsx")
     book.save(target)
     size = target.tell()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import PerformanceStage
+from config.spreadsheet import xlsx_row
 from grading.qualification import STAGE_ORDER, describe
 
 from .models import ApplicationList
@@ -83,7 +84,7 @@ def application_xlsx(application: ApplicationList, rows: list[PickRow]) -> bytes
         cell.fill = PatternFill("solid", fgColor="EEF2F6")
     bad = PatternFill("solid", fgColor="FDECEF")
     for number, row in enumerate(rows, start=1):
-        sheet.append(_row(number, row, stages))
+        sheet.append(xlsx_row(sheet, _row(number, row, stages)))
         if not row.verdict.ok:
             sheet.cell(row=sheet.max_row, column=len(header) - 1).fill = bad
         sheet.cell(row=sheet.max_row, column=len(header)).alignment = Alignment(wrap_text=True, vertical="top")

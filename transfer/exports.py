@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Region
 from config.admin_export import MAX_ROWS, xlsx_response
+from config.spreadsheet import csv_row
 from projects.models import (
     BuilderLicence,
     CampaignContact,
@@ -147,7 +148,7 @@ def csv_chunks(lines: Iterable[list[str]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for count, line in enumerate(lines, start=1):
-        writer.writerow(line)
+        writer.writerow(csv_row(line))
         if count % 200 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

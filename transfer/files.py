@@ -39,6 +39,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from config.spreadsheet import unguard
+
 from .book import Book, Problem, Sheet, Table
 
 MB = 1024 * 1024
@@ -97,7 +99,7 @@ def cell_text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
+        text = unguard(value.strip())
         return text or None
     if isinstance(value, bool):
         return "是" if value else "否"

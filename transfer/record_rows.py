@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Enterprise
+from config.spreadsheet import csv_row, xlsx_row
 from grading import rules
 from grading.checks import not_saved_message, place_of
 from projects import inputs
@@ -712,7 +713,7 @@ def write_xlsx(records: Iterable[Record], stream) -> None:
     for record in records:
         for name, rows in record_rows(record).items():
             for row in rows:
-                sheets[name].append(row)
+                sheets[name].append(xlsx_row(sheets[name], row))
     book.save(stream)
 
 
@@ -735,7 +736,7 @@ def write_csv_zip(records: Iterable[Record], stream, encoding: str = "utf-8") ->
             writer = csv.writer(text, lineterminator="\r\n")
             sheet = rows[lay.name]
             writer.writerow(lay.sheet.headers)
-            writer.writerows(["" if v is None else v for v in row] for row in sheet[1:])
+            writer.writerows(csv_row("" if v is None else v for v in row) for row in sheet[1:])
             archive.writestr(f"{lay.name}.csv", encode_csv(text.getvalue(), codec, lay.name))
 
 

@@ -11,6 +11,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from config.spreadsheet import xlsx_row
+
 from .book import Book, Importer, Problem, Report, Sheet
 from .files import ERROR_COLUMN
 
@@ -92,7 +94,7 @@ def report_workbook(problems: list[Problem]) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for problem in problems:
-        ws.append([problem.sheet, problem.row or None, problem.column, problem.message])
+        ws.append(xlsx_row(ws, [problem.sheet, problem.row or None, problem.column, problem.message]))
     for letter, width in zip("ABCD", (16, 8, 20, 100), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
@@ -120,7 +122,7 @@ def error_workbook(importer: Importer, book: Book, report: Report) -> bytes | No
         ws = workbook.create_sheet(sheet.name[:31])
         _header_sheet(ws, sheet, extra=(ERROR_COLUMN,))
         for number, cells in rows:
-            ws.append([*(cells.get(h) for h in sheet.headers), "；".join(reasons[(sheet.name, number)])])
+            ws.append(xlsx_row(ws, [*(cells.get(h) for h in sheet.headers), "；".join(reasons[(sheet.name, number)])]))
         for index, column in enumerate(sheet.columns, start=1):
             if column.code:
                 for row in range(2, len(rows) + 2):
@@ -141,7 +143,7 @@ def export_workbook(importer, user, queryset=None) -> bytes:
         _header_sheet(ws, sheet)
         codes = [index for index, column in enumerate(sheet.columns, start=1) if column.code]
         for values in data.get(sheet.name, []):
-            ws.append([value if value != "" else None for value in values])
+            ws.append(xlsx_row(ws, [value if value != "" else None for value in values]))
             for index in codes:
                 ws.cell(row=ws.max_row, column=index).number_format = TEXT
     return _save(workbook)
