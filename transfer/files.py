@@ -74,6 +74,7 @@ def limit(name: str) -> int:
         "IMPORT_MAX_RATIO": 100,
         "IMPORT_MAX_ROWS": 300_000,
         "IMPORT_MAX_COLUMNS": 200,
+        "IMPORT_MAX_OPEN_JOBS": 3,  # a user's jobs queued or running at once (transfer.jobs.start_import)
     }
     return int(getattr(settings, name, defaults[name]))
 

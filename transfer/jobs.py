@@ -10,11 +10,13 @@ error, fails the job with a Chinese message; what the importer wrote is rolled b
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import PurePosixPath
 
 import pghistory
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connections, transaction
 from django.utils import timezone
@@ -109,6 +111,7 @@ def start_import(*, user, key: str, uploaded_file, mode: str) -> ImportJob:
             % {"name": name},
             code="suffix",
         )
+    _refuse_too_many_open_jobs(user)
     prefix = _province_of(user)
     job = ImportJob(
         importer=key,
@@ -122,6 +125,28 @@ def start_import(*, user, key: str, uploaded_file, mode: str) -> ImportJob:
     job_id = job.pk
     transaction.on_commit(lambda: queue_job(job_id))
     return job
+
+
+#: a job queued or running longer than this is stuck (its worker gone), not counted against its user
+OPEN_JOB_WINDOW = dt.timedelta(hours=6)
+
+
+def _refuse_too_many_open_jobs(user) -> None:
+    """One user cannot fill the workers' queue: at most IMPORT_MAX_OPEN_JOBS of their jobs queued or running at once
+    (the user's row is locked while counting, so two uploads at the same moment cannot both pass)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    most = limit("IMPORT_MAX_OPEN_JOBS")
+    open_jobs = ImportJob.objects.filter(
+        created_by=user,
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+        created_at__gte=timezone.now() - OPEN_JOB_WINDOW,
+    ).count()
+    if open_jobs >= most:
+        raise DomainError(
+            _("You have %(count)s imports queued or running; start the next one when one of them has finished.")
+            % {"count": open_jobs},
+            code="too_many_jobs",
+        )
 
 
 def _province_of(user) -> str | None:

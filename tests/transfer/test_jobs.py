@@ -473,3 +473,24 @@ def test_a_reviewer_of_another_province_cannot_see_a_job(client, staff):
     client.force_login(jilin)
     assert client.get(reverse("admin:transfer_importjob_changelist")).status_code == 403
     assert client.get(reverse("admin:transfer_importjob_start", args=["enterprises"])).status_code == 403
+
+
+def test_one_user_cannot_fill_the_queue_with_imports(staff, settings):
+    """IMPORT_MAX_OPEN_JOBS of a user's jobs may wait or run at once; the next is refused in Chinese until one ends;
+    a job stuck for longer than the window (its worker gone) no longer counts."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.IMPORT_MAX_OPEN_JOBS = 2
+    data = xlsx({"企业": [HEADER, *rows(1)]})
+    first = start_import(user=staff, key="enterprises", uploaded_file=upload(data), mode="check")
+    start_import(user=staff, key="enterprises", uploaded_file=upload(data), mode="check")
+    with pytest.raises(DomainError) as refused:
+        start_import(user=staff, key="enterprises", uploaded_file=upload(data), mode="check")
+    assert "2 个导入任务" in str(refused.value) and ImportJob.objects.count() == 2
+    run_import(first.pk)
+    start_import(user=staff, key="enterprises", uploaded_file=upload(data), mode="check")
+    ImportJob.objects.update(created_at=timezone.now() - dt.timedelta(hours=7))
+    start_import(user=staff, key="enterprises", uploaded_file=upload(data), mode="check")
+    assert ImportJob.objects.count() == 4
