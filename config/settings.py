@@ -247,6 +247,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 600
 CELERY_TASK_TIME_LIMIT = 900
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+#: bulk imports (transfer/): a queue of their own when set (start a worker with `-Q <name>`), so a large file does not
+#: hold up the nightly jobs; their task has its own, longer time limits (transfer/tasks.py)
+IMPORT_QUEUE = env.str("IMPORT_QUEUE", default="")
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE: dict = {  # the nightly jobs (review, sync) add their entries here

@@ -16,6 +16,7 @@ import time
 from pathlib import PurePosixPath
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import connections, transaction
@@ -164,7 +165,9 @@ def queue_job(job_id: int) -> None:
     from .tasks import run_import
 
     try:
-        run_import.delay(job_id)
+        # IMPORT_QUEUE: a queue of their own for imports (a worker started with -Q), so a large file does not hold up
+        # the nightly jobs; unset, the default queue
+        run_import.apply_async((job_id,), queue=getattr(settings, "IMPORT_QUEUE", None) or None)
     except Exception:
         logger.exception("import job %s could not be queued", job_id)
 

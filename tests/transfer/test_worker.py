@@ -1,0 +1,75 @@
+"""A real Celery worker on Redis runs an import job started from the admin, while the page reads its progress: the
+upload is stored by the web process, the worker reads it from the shared media folder and writes the rows and the
+counters, and the person who left the page finds the job done when coming back (issue 13 item 5)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import Enterprise
+from tests.review.test_celery_worker import ROOT, _database_url
+from transfer.models import ImportJob, JobStatus
+
+from .test_jobs import HEADER, rows, xlsx
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_job_the_admin_started_and_the_page_follows_it(
+    seeded, provincial_staff, client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.IMPORT_QUEUE = f"import-test-{uuid.uuid4().hex[:12]}"  # nobody else's worker takes our message
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
+    env.update(CELERY_BROKER_URL=settings.CELERY_BROKER_URL, MEDIA_ROOT=str(tmp_path))
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
+            *("-Q", settings.IMPORT_QUEUE, "--without-heartbeat", "--without-gossip", "--without-mingle"),
+            *("--loglevel", "WARNING"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        client.force_login(provincial_staff)
+        start = reverse("admin:transfer_importjob_start", args=["enterprises"])
+        data = xlsx({"企业": [HEADER, *rows(40)]})
+        answer = client.post(start, {"file": SimpleUploadedFile("企业.xlsx", data), "mode": "all"})
+        assert answer.status_code == 302
+        job = ImportJob.objects.get()
+        progress = reverse("admin:transfer_importjob_progress", args=[job.pk])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            state = client.get(progress).json()
+            if state["finished"]:
+                break
+            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")
+            time.sleep(0.3)
+        else:
+            pytest.fail("the worker did not finish the import within 60 s")
+    finally:
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        connection.close()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, (job.message, output)
+    assert (job.total, job.written, job.errors) == (40, 40, 0)
+    assert state["percent"] == 100 and Enterprise.objects.filter(name__startswith="南宁第").count() == 40
+    page = client.get(reverse("admin:transfer_importjob_change", args=[job.pk])).content.decode()
+    assert "refresh" not in page  # a finished job's page stops reloading
