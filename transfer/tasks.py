@@ -6,7 +6,6 @@ from celery import shared_task
 
 from . import jobs
 
-
 #: a file of IMPORT_MAX_ROWS rows takes minutes, not the 10 of the other tasks' soft limit (config/settings.py): the
 #: old system's 50,000 records took 209 s on 2 cores; a job cut by the limit fails with its message and writes nothing
 IMPORT_SOFT_TIME_LIMIT = 2 * 60 * 60
