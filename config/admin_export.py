@@ -127,9 +127,32 @@ def xlsx_response(
 # ------------------------------------------------------------------------------------------------------------------
 
 
+#: fields that are credentials, never written to a file whoever exports and whatever a list shows: passwords, API
+#: tokens (DRF's admin lists the key itself), the systems' key hashes, session data; by model label (lower case),
+#: "*" for every model
+SECRET_FIELDS: dict[str, frozenset[str]] = {
+    "*": frozenset({"password", "session_data", "session_key", "key_hash"}),
+    "authtoken.token": frozenset({"key"}),
+    "authtoken.tokenproxy": frozenset({"key"}),
+}
+
+
+def is_secret(model, name: str) -> bool:
+    """Does the list column `name` (a field, or a path through relations: user__password) hold a credential?"""
+    from django.contrib.admin.utils import get_fields_from_path
+
+    try:
+        fields = get_fields_from_path(model, name)
+    except Exception:  # a callable's or a method's name: what it shows is the admin's to decide
+        return False
+    field = fields[-1]
+    label = field.model._meta.label_lower
+    return field.name in SECRET_FIELDS["*"] or field.name in SECRET_FIELDS.get(label, ())
+
+
 def export_columns(changelist) -> list[str]:
     names = getattr(changelist.model_admin, "export_columns", None) or changelist.list_display
-    return [name for name in names if name != "action_checkbox"]
+    return [name for name in names if name != "action_checkbox" and not is_secret(changelist.model, name)]
 
 
 def _value(name: str, obj, model_admin):
@@ -139,6 +162,8 @@ def _value(name: str, obj, model_admin):
         field, attr, value = lookup_field(name, obj, model_admin)
     except ObjectDoesNotExist:
         return None
+    if name in ("pgh_diff", "pgh_data") and getattr(obj, "pgh_obj_model", None):
+        value = _masked_event(obj.pgh_obj_model, value)  # a history event's values of an ID or phone field
     if isinstance(value, str) and not value.strip():
         return None
     if field is None or field.auto_created:
@@ -165,6 +190,23 @@ def _value(name: str, obj, model_admin):
     if isinstance(value, int | float | Decimal | dt.date):
         return value
     return plain(display_for_field(value, field, empty))
+
+
+def _masked_event(model_label: str, value):
+    """A pghistory event's data ({field: value}) or diff ({field: [old, new]}) with personal data masked."""
+    kinds = pii.pii_fields(model_label)
+    if not kinds or not isinstance(value, dict):
+        return value
+    masked = {}
+    for key, item in value.items():
+        kind = kinds.get(key)
+        if kind is None:
+            masked[key] = item
+        elif isinstance(item, list):
+            masked[key] = [pii.mask(kind, part) if part is not None else None for part in item]
+        else:
+            masked[key] = pii.mask(kind, item) if item is not None else None
+    return masked
 
 
 def changelist_rows(changelist, request) -> tuple[list[str], Iterable[list]]:
