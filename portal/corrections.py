@@ -17,7 +17,7 @@ from projects import revisions, versions
 from projects.models import Record
 from projects.selectors import enterprise_refusal
 from review import corrections
-from review.models import CorrectionEvidence, CorrectionRequest
+from review.models import CorrectionEvidence, CorrectionRequest, CorrectionStatus
 
 from . import selectors
 
@@ -204,7 +204,10 @@ def record_panel(record: Record) -> dict:
         return {"completion_of": None, "versions_panel": None}
     deregistered = bool(enterprise_refusal(record.enterprise))
     requests = list(
-        CorrectionRequest.objects.filter(record=record).prefetch_related("evidence").order_by("-filed_at", "-id")
+        CorrectionRequest.objects.filter(record=record)
+        .select_related("version")
+        .prefetch_related("evidence")
+        .order_by("-filed_at", "-id")
     )
     return {
         "completion_of": None,
@@ -220,5 +223,8 @@ def record_panel(record: Record) -> dict:
             "can_correct": not deregistered and not corrections.correction_refusal(record),
             "can_complete": not deregistered and not corrections.completion_refusal(record),
             "open_completion": revisions.open_completion(record),
+            # the state of the open request and the outcome of the last decided one, said at the top of the panel
+            "open_request": next((r for r in requests if r.status == CorrectionStatus.PENDING), None),
+            "last_decided": next((r for r in requests if r.status != CorrectionStatus.PENDING), None),
         },
     }

@@ -6,15 +6,15 @@ from __future__ import annotations
 import threading
 from typing import NamedTuple
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Region
 from projects.models import Attachment, Campaign, Record, RecordStatus
 from projects.selectors import records_visible_to
-from review.models import CreditEntry, RecordTransition
-from review.selectors import credit_entries_visible_to, notices_for
+from review.models import CorrectionRequest, CreditEntry, RecordTransition
+from review.selectors import correction_notices_for, credit_entries_visible_to, notices_for
 
 _STAGES = ("tender", "contract", "censor", "licence", "finish_check", "finish_record")
 #: The states whose latest transition carries what the enterprise reads: the rejection reason or the fraud's facts.
@@ -183,9 +183,65 @@ def region_chain(code: str) -> list[Region]:
     return chain
 
 
-def notices(user) -> QuerySet[RecordTransition]:
-    """The decision notices of the enterprise (issue 5 item 8), newest first, with their projects (one query)."""
-    return notices_for(user).select_related("record__project", "record__responsible_authority")
+TRANSITION, CORRECTION = "transition", "correction"
+
+
+class NoticeFeed:
+    """审核结果通知 of the enterprise, newest first, for a Paginator: its records' decisions (RecordTransition, issue 5
+    item 8) and its correction requests' decisions (CorrectionRequest, J7) in one list. A page costs one query for
+    the count, one for the page's keys (a UNION of both kinds) and one per kind for the rows with their projects.
+    Each row carries `notice_kind` (TRANSITION or CORRECTION) and `notice_at` (when it was decided); a correction
+    also `changed_fields`, the labels of the fields it asked to change."""
+
+    def __init__(self, user):
+        def keys(qs, at: str):
+            return (
+                qs.order_by()
+                .annotate(notice_kind=Value(TRANSITION if at == "at" else CORRECTION, output_field=CharField()))
+                .annotate(notice_at=F(at))
+                .values_list("pk", "notice_kind", "notice_at")
+            )
+
+        self._keys = keys(notices_for(user), "at").union(keys(correction_notices_for(user), "decided_at"), all=True)
+
+    def count(self) -> int:
+        return self._keys.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        keys = list(self._keys.order_by("-notice_at", "-notice_kind", "-pk")[index])
+        wanted = {TRANSITION: [], CORRECTION: []}
+        for pk, kind, _at in keys:
+            wanted[kind].append(pk)
+        rows = {}
+        if wanted[TRANSITION]:
+            found = RecordTransition.objects.filter(pk__in=wanted[TRANSITION]).select_related(
+                "record__project", "record__responsible_authority"
+            )
+            rows.update({(TRANSITION, row.pk): row for row in found})
+        if wanted[CORRECTION]:
+            found = CorrectionRequest.objects.filter(pk__in=wanted[CORRECTION]).select_related(
+                "record__project", "version"
+            )
+            for row in found:  # the fields the firm asked to change (the whole diff is on the record's page)
+                row.changed_fields = list(dict.fromkeys(c.get("label") or c.get("field", "") for c in row.changes))
+                rows[(CORRECTION, row.pk)] = row
+        page = []
+        for pk, kind, at in keys:
+            row = rows.get((kind, pk))
+            if row is not None:
+                row.notice_kind, row.notice_at = kind, at
+                page.append(row)
+        return page
+
+
+def notices(user) -> NoticeFeed:
+    """The decision notices of the enterprise (its records' and its corrections'), newest first, page by page."""
+    return NoticeFeed(user)
 
 
 def latest_receipt(record: Record) -> RecordTransition | None:

@@ -9,12 +9,15 @@ record); grading (A by the province, B/C/D) and the log are ours.
 - D record: 下载并完善 (`start_completion`) makes a working copy the firm completes and submits to the ordinary
   review; once approved (by a person or the nightly job) `merge_approved_completions` applies it to the record.
 - One open correction or completion per record (also in the database).
+- A decision (accepted or refused) is a notice to the firm, as a record's decision is (review.notices): written
+  TO_SEND with the decision, shown in the portal's 审核结果通知, its e-mail queued after commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models.expressions import RawSQL
@@ -32,8 +35,15 @@ from projects.codes import DataLevel
 from projects.models import Record, RecordStatus, RecordVersion, StageFields
 from projects.selectors import refuse_if_deregistered
 
-from . import signals
-from .models import CorrectionEvidence, CorrectionRequest, CorrectionStatus, RecordTransition, TransitionBy
+from . import notices, signals
+from .models import (
+    CorrectionEvidence,
+    CorrectionRequest,
+    CorrectionStatus,
+    NoticeMail,
+    RecordTransition,
+    TransitionBy,
+)
 from .workdays import SHANGHAI
 
 #: the grades a correction request is for (J7); a D record is completed instead
@@ -365,9 +375,16 @@ def accept_correction(*, request_id: int, user) -> CorrectionRequest:
         )
         request.accept(at=now, by=user, version=version)
         request.decider_name, request.decider_department = name, department
-        request.save()
+        _notify(request)
         signals.record_revised.send(sender=Record, ids=[record.pk], at=now)
     return request
+
+
+def _notify(request: CorrectionRequest) -> None:
+    """Save the decided request as a notice to the firm (TO_SEND) and queue its e-mail after commit."""
+    request.mail_status, request.mail_attempts, request.mail_error, request.read_at = NoticeMail.TO_SEND, 0, "", None
+    request.save()
+    transaction.on_commit(partial(notices.queue_correction_mail, request.pk))
 
 
 def refuse_correction(*, request_id: int, user, reason: str) -> CorrectionRequest:
@@ -384,7 +401,7 @@ def refuse_correction(*, request_id: int, user, reason: str) -> CorrectionReques
         name, department = _staff_names(user)
         request.refuse(at=timezone.now(), by=user, reason=reason)
         request.decider_name, request.decider_department = name, department
-        request.save()
+        _notify(request)
     return request
 
 

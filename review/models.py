@@ -177,7 +177,25 @@ class NoticeMail(models.TextChoices):
     NO_ADDRESS = "no_address", _("No e-mail address")
 
 
-class RecordTransition(Scoped, models.Model):
+class DecisionNotice(models.Model):
+    """What makes a row a decision notice to the enterprise (issue 5 item 8): the portal's 审核结果通知 shows it until
+    a clerk reads it, its e-mail is sent after commit and retried by the periodic job (Amsterdam/signals' to send /
+    sent / failed). One mechanism for two kinds of decision (review.notices.KINDS): a record's transition and a
+    correction's decision (J7, ADR 0013)."""
+
+    mail_status = models.CharField(
+        _("e-mail"), max_length=12, choices=NoticeMail.choices, default=NoticeMail.NONE, blank=True
+    )
+    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    mail_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read by the enterprise at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RecordTransition(Scoped, DecisionNotice, models.Model):
     """One change of a record's status: who (real name, department, authority, level), when, from/to, why.
 
     Written by the review services for every transition (issue 5 item 1); the names are copied, so the row keeps
@@ -203,15 +221,7 @@ class RecordTransition(Scoped, models.Model):
     actor_enterprise = models.CharField(_("enterprise"), max_length=200, blank=True)
     by = models.CharField(_("made by"), max_length=20, choices=TransitionBy.choices, default=TransitionBy.PERSON)
     reason = models.TextField(_("reason"), blank=True)
-    # The notice of a decision to the enterprise (issue 5 item 8): the portal shows it until read, the mail is sent
-    # after commit and retried by a periodic job (Amsterdam/signals' to send / sent / failed).
-    mail_status = models.CharField(
-        _("e-mail"), max_length=12, choices=NoticeMail.choices, default=NoticeMail.NONE, blank=True
-    )
-    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-    mail_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
-    read_at = models.DateTimeField(_("read by the enterprise at"), null=True, blank=True)
+    # The notice fields (DecisionNotice): a decision is shown in the portal until read and mailed after commit.
     # 回执编号 of a submission (to the authority or to direct review), unique, printed on the enterprise's receipt
     # (issue 11 item 7); written by review.services.write_transition, the one place that numbers receipts.
     receipt_no = models.CharField(_("receipt number"), max_length=32, blank=True)
@@ -382,13 +392,14 @@ class CorrectionStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class CorrectionRequest(Scoped, FSMModelMixin, models.Model):
+class CorrectionRequest(Scoped, FSMModelMixin, DecisionNotice, models.Model):
     """更正申请 (J7, P4): a firm asks the provincial 建筑管理处 to change fields of a published B/C record.
 
     `changes` is what the firm proposes: [{"part", "row", "field", "value"}], checked when filed with the portal
     save's parsers (projects.revisions.parse_changes). Accepted: applied to the record as a new version
     (projects.revisions.apply_changes) and pushed again; refused: nothing changes and the firm reads why. One open
-    request per record (the partial unique constraint); written by review.corrections only.
+    request per record (the partial unique constraint); written by review.corrections only. Its decision is a notice
+    to the firm (DecisionNotice: the portal's 审核结果通知 and an e-mail, review.notices).
     """
 
     record = models.ForeignKey(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="corrections")
@@ -435,7 +446,14 @@ class CorrectionRequest(Scoped, FSMModelMixin, models.Model):
                 fields=["record"], condition=models.Q(status="pending"), name="correction_one_open_per_record"
             ),
         ]
-        indexes = [models.Index(fields=["status", "filed_at"])]
+        indexes = [
+            models.Index(fields=["status", "filed_at"]),
+            models.Index(
+                fields=["mail_status"],
+                name="correction_mail_to_send",
+                condition=models.Q(mail_status="to_send"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.record} · {self.filed_at:%Y-%m-%d}"

@@ -1,12 +1,15 @@
 """The mails of review/ (issue 5 item 8): decision notices and the officials' daily digest.
 
 Decision notices: the e-mail that tells an enterprise of a decision on its record
-(审核通过 / 审核不通过 / 弄虚作假, by a person or 逾期视为审核通过 by the nightly job), and the portal's "read" mark.
+(审核通过 / 审核不通过 / 弄虚作假, by a person or 逾期视为审核通过 by the nightly job) or on its correction request
+(更正已受理 with the new version and the fields changed / 更正未予受理 with the reason: J7), and the portal's "read"
+mark.
 
-The states are Amsterdam/signals' "to send / sent / failed", on the transition row itself (RecordTransition.
-mail_status): `review.services.write_transition` and `auto_approve_overdue` write decisions TO_SEND and, after
-commit, queue `review.tasks.send_decision_mails` with the new rows' ids in batches of NOTICE_BATCH (one message per
-batch, never one per row: the nightly job may approve 100,000 records). Sending claims the rows still to send with
+The states are Amsterdam/signals' "to send / sent / failed", on the decision's row itself (the DecisionNotice fields
+of RecordTransition and of CorrectionRequest; KINDS says how each is sent): `review.services.write_transition`,
+`auto_approve_overdue` and `review.corrections`' decisions write them TO_SEND and, after commit, queue
+`review.tasks.send_decision_mails` with the new rows' ids in batches of NOTICE_BATCH (one message per batch, never
+one per row: the nightly job may approve 100,000 records). Sending claims the rows still to send with
 `SELECT … FOR UPDATE SKIP LOCKED`, so two senders of the same ids at once send each mail once; a mail is sent at
 least once (a worker dying between the SMTP answer and the commit sends it again on the next attempt).
 The periodic `retry_failed_mails` sends again what failed (up to MAX_ATTEMPTS attempts) and what was never sent
@@ -21,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -37,8 +41,8 @@ from accounts.models import Role, User
 from projects.models import RecordStatus
 
 from .digest import REVIEWER, digest_for
-from .models import DigestMail, NoticeMail, RecordTransition, TransitionBy
-from .selectors import notices_for
+from .models import CorrectionRequest, CorrectionStatus, DigestMail, NoticeMail, RecordTransition, TransitionBy
+from .selectors import correction_notices_for, notices_for
 from .workdays import SHANGHAI
 
 log = logging.getLogger("review.notices")
@@ -58,8 +62,9 @@ def batches(ids: Iterable[int], size: int | None = None) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def queue_decision_mails(transition_ids: Iterable[int]) -> None:
-    """Queue `review.tasks.send_decision_mails` for the rows `transition_ids`, one message per NOTICE_BATCH rows.
+def queue_decision_mails(transition_ids: Iterable[int] = (), *, correction_ids: Iterable[int] = ()) -> None:
+    """Queue `review.tasks.send_decision_mails` for the rows `transition_ids` (RecordTransition) and `correction_ids`
+    (CorrectionRequest), one message per NOTICE_BATCH rows.
 
     Called after commit (`transaction.on_commit`). A broker that cannot be reached loses nothing: the rows stay
     TO_SEND and the periodic retry sends them once STALE_AFTER has passed.
@@ -71,6 +76,16 @@ def queue_decision_mails(transition_ids: Iterable[int]) -> None:
             send_decision_mails.delay(batch)
         except Exception:  # the decision is committed; the retry job sends what stays TO_SEND
             log.exception("Could not queue the decision mails of transitions %s…; the retry job sends them.", batch[:5])
+    for batch in batches(correction_ids):
+        try:
+            send_decision_mails.delay([], correction_ids=batch)
+        except Exception:
+            log.exception("Could not queue the decision mails of corrections %s…; the retry job sends them.", batch[:5])
+
+
+def queue_correction_mail(request_id: int) -> None:
+    """After the commit of a correction's decision: queue its notice's mail (review.corrections)."""
+    queue_decision_mails(correction_ids=[request_id])
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -78,40 +93,76 @@ def queue_decision_mails(transition_ids: Iterable[int]) -> None:
 # ------------------------------------------------------------------------------------------------------------------
 
 
-def send_decision_mails(*, transition_ids: Iterable[int]) -> int:
-    """Send the notices of the transitions `transition_ids` that are still TO_SEND; return how many were sent.
+@dataclass(frozen=True)
+class NoticeKind:
+    """A kind of decision notice (a model with the DecisionNotice fields and a `record`): when it was decided (the
+    field the retry's STALE_AFTER reads), what the sender joins, and its mail."""
+
+    model: type
+    at: str
+    related: tuple[str, ...]
+    render: Callable[..., tuple[str, str]]
+
+
+def _kinds() -> dict[str, NoticeKind]:
+    return {
+        "transition": NoticeKind(
+            RecordTransition,
+            "at",
+            ("record__project", "record__enterprise", "record__responsible_authority"),
+            render_decision_mail,
+        ),
+        "correction": NoticeKind(
+            CorrectionRequest,
+            "decided_at",
+            ("record__project", "record__enterprise", "version"),
+            render_correction_mail,
+        ),
+    }
+
+
+def send_decision_mails(*, transition_ids: Iterable[int] = (), correction_ids: Iterable[int] = ()) -> int:
+    """Send the notices of the transitions `transition_ids` and the correction decisions `correction_ids` that are
+    still TO_SEND; return how many were sent.
 
     Safe twice at once and again later: the rows are claimed with FOR UPDATE SKIP LOCKED and only those still
     TO_SEND are sent; each ends SENT, NO_ADDRESS or FAILED (with the attempt counted and the error kept).
     """
+    kinds = _kinds()
     sent = 0
-    for batch in batches(transition_ids):
-        sent += _send_batch(batch, Q(mail_status=NoticeMail.TO_SEND))
+    for key, ids in (("transition", transition_ids), ("correction", correction_ids)):
+        for batch in batches(ids):
+            sent += _send_batch(kinds[key], batch, Q(mail_status=NoticeMail.TO_SEND))
     return sent
 
 
 def retry_failed_mails(*, now: dt.datetime | None = None, limit: int = RETRY_LIMIT) -> int:
-    """The periodic job: send again the notices that FAILED fewer than MAX_ATTEMPTS times, and those left TO_SEND for
-    more than STALE_AFTER (their message was lost); oldest first, at most `limit`. Returns how many were sent."""
+    """The periodic job: send again the notices (of every kind) that FAILED fewer than MAX_ATTEMPTS times, and those
+    left TO_SEND for more than STALE_AFTER (their message was lost); oldest first, at most `limit` in all. Returns
+    how many were sent."""
     now = now or timezone.now()
-    due = Q(mail_status=NoticeMail.FAILED, mail_attempts__lt=MAX_ATTEMPTS) | Q(
-        mail_status=NoticeMail.TO_SEND, at__lt=now - STALE_AFTER
-    )
-    ids = list(RecordTransition.objects.filter(due).order_by("at", "id").values_list("id", flat=True)[:limit])
     sent = 0
-    for batch in batches(ids):
-        sent += _send_batch(batch, due)
+    for kind in _kinds().values():
+        due = Q(mail_status=NoticeMail.FAILED, mail_attempts__lt=MAX_ATTEMPTS) | Q(
+            mail_status=NoticeMail.TO_SEND, **{f"{kind.at}__lt": now - STALE_AFTER}
+        )
+        ids = list(kind.model.objects.filter(due).order_by(kind.at, "id").values_list("id", flat=True)[:limit])
+        limit -= len(ids)
+        for batch in batches(ids):
+            sent += _send_batch(kind, batch, due)
+        if limit <= 0:
+            break
     return sent
 
 
-def _send_batch(ids: list[int], claimable: Q) -> int:
-    """Claim, render, send and mark one batch; a bounded number of queries whatever its size."""
+def _send_batch(kind: NoticeKind, ids: list[int], claimable: Q) -> int:
+    """Claim, render, send and mark one batch of one kind; a bounded number of queries whatever its size."""
     sent = 0
     with transaction.atomic():
         rows = list(
-            RecordTransition.objects.select_for_update(skip_locked=True, of=("self",))
+            kind.model.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(claimable, pk__in=ids)
-            .select_related("record__project", "record__enterprise", "record__responsible_authority")
+            .select_related(*kind.related)
             .order_by("id")
         )
         if not rows:
@@ -126,12 +177,12 @@ def _send_batch(ids: list[int], claimable: Q) -> int:
             else:
                 row.mail_status, row.mail_error = NoticeMail.NO_ADDRESS, ""
         if to_mail:
-            sent = _send_rows(to_mail, addresses, now)
-        RecordTransition.objects.bulk_update(rows, ["mail_status", "mail_attempts", "mail_error", "mailed_at"])
+            sent = _send_rows(to_mail, addresses, now, kind.render)
+        kind.model.objects.bulk_update(rows, ["mail_status", "mail_attempts", "mail_error", "mailed_at"])
     return sent
 
 
-def _send_rows(rows: list[RecordTransition], addresses: dict[int, list[str]], now: dt.datetime) -> int:
+def _send_rows(rows: list, addresses: dict[int, list[str]], now: dt.datetime, render) -> int:
     """Send the mails of `rows` over one connection, setting each row's state; a connection that cannot be opened
     fails them all at once (not one timeout per row)."""
     try:
@@ -144,7 +195,7 @@ def _send_rows(rows: list[RecordTransition], addresses: dict[int, list[str]], no
     try:
         for row in rows:
             try:
-                subject, body = render_decision_mail(row)
+                subject, body = render(row)
                 to = addresses[row.record.enterprise_id]
                 EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, connection=connection).send()
             except Exception as error:  # any failure of the backend is this row's FAILED
@@ -160,11 +211,11 @@ def _send_rows(rows: list[RecordTransition], addresses: dict[int, list[str]], no
     return sent
 
 
-def _failed(rows: list[RecordTransition], error: Exception) -> None:
+def _failed(rows: list, error: Exception) -> None:
     text = f"{type(error).__name__}: {error}"[:300]
     for row in rows:
         row.mail_status, row.mail_error = NoticeMail.FAILED, text
-    log.warning("Decision mails of transitions %s failed: %s", [row.pk for row in rows][:20], text)
+    log.warning("Decision mails of %s %s failed: %s", rows[0]._meta.model_name, [row.pk for row in rows][:20], text)
 
 
 def _addresses(enterprise_ids: set[int]) -> dict[int, list[str]]:
@@ -244,27 +295,101 @@ def render_decision_mail(row: RecordTransition) -> tuple[str, str]:
     return subject.replace("\n", " ").replace("\r", " "), "\n".join(str(line) for line in lines) + "\n"
 
 
+def correction_changes(request: CorrectionRequest) -> list:
+    """The fields an accepted correction changed, as the version records them (the province's grading of the
+    changed stages included), personal data masked; the request's own list when no version is linked."""
+    from projects.versions import change_rows
+
+    changes = request.version.changes if request.version_id and request.version.changes else request.changes
+    return change_rows(changes or [])
+
+
+def render_correction_mail(request: CorrectionRequest) -> tuple[str, str]:
+    """The subject and text of the notice of a correction's decision (J7), in the platform's language: accepted,
+    the new version's number and every field changed (原值 → 新值); refused, the reason."""
+    record, project = request.record, request.record.project
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {"project": " ".join(project.prj_name.split())}
+        accepted = request.status == CorrectionStatus.ACCEPTED
+        if accepted:
+            subject = _("[Performance backfill] Your correction of “%(project)s” was accepted") % names
+            intro = _("The provincial office has accepted your correction request (J7).")
+        else:
+            subject = _("[Performance backfill] Your correction of “%(project)s” was refused") % names
+            intro = _("The provincial office has refused your correction request (J7); the record is unchanged.")
+        decided_at = request.decided_at.astimezone(SHANGHAI) if request.decided_at else None
+        lines = [
+            _("%(enterprise)s:") % {"enterprise": record.enterprise.name},
+            "",
+            intro,
+            "",
+            _("Project: %(name)s") % {"name": project.prj_name},
+            _("Project number: %(number)s") % {"number": project.prj_num or "—"},
+            _("Correction filed at: %(at)s") % {"at": f"{request.filed_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"},
+            _("Decision: %(decision)s") % {"decision": CorrectionStatus(request.status).label},
+            _("Decided by: %(who)s") % {"who": request.decider_department or request.decider_name or "—"},
+            _("Decided at: %(at)s") % {"at": f"{decided_at:%Y-%m-%d %H:%M}" if decided_at else "—"},
+        ]
+        if accepted:
+            number = request.version.number if request.version_id else record.edition
+            lines += ["", _("The record is now published as version %(n)d. Fields changed:") % {"n": number}]
+            for row in correction_changes(request):
+                place = " ".join(part for part in (str(row.part), str(row.row)) if part)
+                lines.append(
+                    _("- %(place)s · %(field)s: %(old)s → %(new)s")
+                    % {
+                        "place": place,
+                        "field": row.field,
+                        "old": row.old or _("(empty)"),
+                        "new": row.new or _("(empty)"),
+                    }
+                )
+        elif request.decision_reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": request.decision_reason})
+        record_url = site_url(reverse("portal:record", args=[request.record_id]))
+        lines += [
+            "",
+            _("Open the record and its versions: %(url)s") % {"url": f"{record_url}#s-versions"},
+            _("All your notices: %(url)s") % {"url": site_url(reverse("portal:notices"))},
+            "",
+            _("This e-mail was sent by the Performance Backfill Platform; do not reply to it."),
+        ]
+    return subject.replace("\n", " ").replace("\r", " "), "\n".join(str(line) for line in lines) + "\n"
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # Read in the portal
 # ------------------------------------------------------------------------------------------------------------------
 
 
 def mark_notices_read(
-    *, user, ids: Iterable[int] | None = None, record_id: int | None = None, all: bool = False
+    *,
+    user,
+    ids: Iterable[int] | None = None,
+    correction_ids: Iterable[int] | None = None,
+    record_id: int | None = None,
+    all: bool = False,
 ) -> int:
-    """Mark decision notices of `user`'s enterprise read: those with the ids `ids`, those of the record `record_id`
-    (its page was opened), or `all` of them. Notices of other enterprises are never touched; already read ones keep
-    their first reading time. Returns how many were marked (one query)."""
+    """Mark decision notices of `user`'s enterprise read: the transitions `ids` and the correction decisions
+    `correction_ids`, those of the record `record_id` (its page was opened), or `all` of them. Notices of other
+    enterprises are never touched; already read ones keep their first reading time. Returns how many were marked
+    (one query per kind)."""
     if getattr(user, "role", None) != Role.ENTERPRISE or not user.enterprise_id:
         raise DomainError(_("Only the enterprise's clerks read its decision notices."), code="forbidden")
-    qs = notices_for(user).filter(read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=[int(pk) for pk in ids])
+    transitions = notices_for(user).filter(read_at__isnull=True)
+    requests = correction_notices_for(user).filter(read_at__isnull=True)
+    if ids is not None or correction_ids is not None:
+        transitions = transitions.filter(pk__in=[int(pk) for pk in ids or []])
+        requests = requests.filter(pk__in=[int(pk) for pk in correction_ids or []])
     elif record_id is not None:
-        qs = qs.filter(record_id=record_id)
+        transitions, requests = transitions.filter(record_id=record_id), requests.filter(record_id=record_id)
     elif not all:
         return 0
-    return qs.order_by().update(read_at=timezone.now())
+    now = timezone.now()
+    marked = transitions.order_by().update(read_at=now)
+    if ids is None or correction_ids is not None:  # marking transitions by id leaves the corrections alone
+        marked += requests.order_by().update(read_at=now)
+    return marked
 
 
 # ------------------------------------------------------------------------------------------------------------------

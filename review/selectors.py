@@ -13,7 +13,16 @@ from accounts.errors import DomainError
 from accounts.models import Authority, Region, RegionLevel, Role
 from projects.models import Record, RecordStatus
 
-from .models import CalendarAlert, CalendarYear, CreditEntry, RecordTransition, ReviewQueueItem, TransitionBy
+from .models import (
+    CalendarAlert,
+    CalendarYear,
+    CorrectionRequest,
+    CorrectionStatus,
+    CreditEntry,
+    RecordTransition,
+    ReviewQueueItem,
+    TransitionBy,
+)
 from .reasons import parse_direct_review_reason
 from .workdays import SHANGHAI, _Calendar, package_knows_year
 
@@ -210,20 +219,40 @@ def is_notice(*, to_status: str, by: str) -> bool:
     return to_status in DECISION_STATUSES and by in NOTICE_MADE_BY
 
 
+#: The decisions on a correction request the firm is told of (J7): 已同意 (a new version) or 已驳回 (the reason).
+CORRECTION_DECISIONS = (CorrectionStatus.ACCEPTED, CorrectionStatus.REFUSED)
+
+
+def _is_clerk(user) -> bool:
+    return bool(user.is_authenticated and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id)
+
+
 def notices_for(user) -> QuerySet[RecordTransition]:
     """The decision notices `user` may read, newest first: an enterprise clerk those of its enterprise's records;
     anybody else none (officials read the transition log in the admin)."""
     qs = RecordTransition.objects.filter(to_status__in=DECISION_STATUSES, by__in=NOTICE_MADE_BY)
-    if not (user.is_authenticated and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id):
+    if not _is_clerk(user):
         return qs.none()
     return qs.filter(record__enterprise_id=user.enterprise_id).order_by("-at", "-id")
 
 
+def correction_notices_for(user) -> QuerySet[CorrectionRequest]:
+    """The decided correction requests `user` is told of (J7), newest decision first: an enterprise clerk those of
+    its enterprise's records (the firm that filed them); anybody else none (staff decide them in the admin)."""
+    qs = CorrectionRequest.objects.filter(status__in=CORRECTION_DECISIONS)
+    if not _is_clerk(user):
+        return qs.none()
+    return qs.filter(record__enterprise_id=user.enterprise_id).order_by("-decided_at", "-id")
+
+
 def unread_notice_count(user) -> int:
-    """How many of `user`'s decision notices nobody of the enterprise has read yet (one query; none for others)."""
-    if not (user.is_authenticated and getattr(user, "role", None) == Role.ENTERPRISE and user.enterprise_id):
+    """How many of `user`'s decision notices (records' and corrections') nobody of the enterprise has read yet (one
+    query; none for others)."""
+    if not _is_clerk(user):
         return 0
-    return notices_for(user).filter(read_at__isnull=True).count()
+    transitions = notices_for(user).filter(read_at__isnull=True).order_by().values("pk")
+    requests = correction_notices_for(user).filter(read_at__isnull=True).order_by().values("pk")
+    return transitions.union(requests, all=True).count()
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ def check_calendar() -> list[int]:
 
 
 @shared_task(acks_late=True)
-def send_decision_mails(transition_ids: list[int]) -> int:
-    """The e-mails of one batch of decision notices (issue 5 item 8); only rows still to send are sent, so a
-    redelivered message sends nothing twice."""
-    return notices.send_decision_mails(transition_ids=transition_ids)
+def send_decision_mails(transition_ids: list[int], correction_ids: list[int] | None = None) -> int:
+    """The e-mails of one batch of decision notices (issue 5 item 8): of records' transitions, or of correction
+    requests' decisions (J7); only rows still to send are sent, so a redelivered message sends nothing twice."""
+    return notices.send_decision_mails(transition_ids=transition_ids, correction_ids=correction_ids or [])
 
 
 @shared_task(acks_late=True)
