@@ -119,7 +119,11 @@ def test_j7_an_accepted_correction_is_mailed_with_the_version_and_the_changed_fi
     assert request.mail_status == NoticeMail.NONE  # filing is no notice
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         request = accept(request, provincial_staff)
-    assert (request.status, request.mail_status, request.read_at) == (CorrectionStatus.ACCEPTED, NoticeMail.TO_SEND, None)
+    assert (request.status, request.mail_status, request.read_at) == (
+        CorrectionStatus.ACCEPTED,
+        NoticeMail.TO_SEND,
+        None,
+    )
     assert mailoutbox == []  # nothing before commit
     for callback in callbacks:
         callback()
