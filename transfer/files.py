@@ -250,6 +250,7 @@ def _table(sheet: Sheet, rows, *, decoded: str = "") -> Table:
     max_rows, max_columns = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_COLUMNS")
     table = Table(name=sheet.name, headers=list(sheet.headers))
     matched: list[tuple[int, str]] | None = None
+    nul_cells: list[Problem] = []
     for number, values in rows:
         if len(values) > max_columns and any(v is not None and v != "" for v in values[max_columns:]):
             raise FileRefused(
@@ -266,6 +267,8 @@ def _table(sheet: Sheet, rows, *, decoded: str = "") -> Table:
         empty = True
         for index, header in matched:
             text = cell_text(values[index]) if index < len(values) else None
+            if text is not None and "\x00" in text:  # PostgreSQL cannot store it: the cell is named, not guessed
+                nul_cells.append(Problem(sheet.name, number, header, _nul_message(number, header)))
             cells[header] = text
             empty = empty and text is None
         if empty:
@@ -285,7 +288,16 @@ def _table(sheet: Sheet, rows, *, decoded: str = "") -> Table:
             _("Sheet “%(sheet)s” has no header row: use the downloaded template.") % {"sheet": sheet.name},
             code="no_header",
         )
+    if nul_cells:
+        raise _refusal(nul_cells, sheet.name, code="nul")
     return table
+
+
+def _nul_message(row: int, header: str) -> str:
+    return _(
+        "Row %(row)s, column “%(column)s”: the cell holds a NUL character, which no text may contain. Delete "
+        "it (retype the cell) and import the file again."
+    ) % {"row": row, "column": header}
 
 
 def _check_duplicates(sheet: Sheet, table: Table) -> list[Problem]:
@@ -521,7 +533,16 @@ def _csv_table(text: str, encoding: str, sheet: Sheet) -> Table:
     try:
         rows = ((reader.line_num, row) for row in reader)
         return _table(sheet, rows, decoded=encoding)
-    except csv.Error:
+    except csv.Error as error:
+        if "field limit" in str(error):  # one cell longer than the csv module's 131,072 characters
+            raise FileRefused(
+                _(
+                    "Row %(row)s of the CSV file has a cell of more than %(max)s characters, longer than any cell of "
+                    "the template may be: check the row (a quote not closed swallows the rows after it)."
+                )
+                % {"row": reader.line_num, "max": f"{csv.field_size_limit():,}"},
+                code="csv",
+            ) from None
         raise FileRefused(
             _("The CSV file cannot be read (a quote is not closed?): save it again from Excel as CSV."), code="csv"
         ) from None

