@@ -22,7 +22,8 @@ from ..models import CorrectionRequest, CorrectionStatus
 @admin.register(CorrectionRequest)
 class CorrectionRequestAdmin(admin.ModelAdmin):
     change_form_template = "admin/review/correctionrequest/decide.html"
-    list_display = ["prj_name", "enterprise", "status", "filed_at", "decider_name", "decided_at"]
+    # mail_status: the decision's notice mailed to the firm (review.notices), as the transition log shows it
+    list_display = ["prj_name", "enterprise", "status", "filed_at", "decider_name", "decided_at", "mail_status"]
     list_filter = ["status"]
     search_fields = ["record__project__prj_name", "record__project__prj_num", "record__enterprise__name"]
     list_select_related = ["record__project", "record__enterprise"]

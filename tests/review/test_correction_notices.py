@@ -300,3 +300,31 @@ def test_j7_the_record_page_says_the_open_request_and_the_last_outcome(client, p
     outcome = re.search(r'id="correction-outcome">(.*?)</p>', body, re.S).group(1)
     assert "已于 2017-12-22 15:30 同意，业绩记录现以第 2 版发布。" in outcome and REFUSAL not in outcome
     assert f'href="#correction-{second.pk}"' in outcome
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_the_notices_page_with_corrections_runs_a_bounded_number_of_queries(
+    client, published, clerk_a, provincial_staff, n, django_assert_max_num_queries
+):
+    """Records' and corrections' notices in one list: a page costs the same few queries whatever their number."""
+    first = refuse(file(published, clerk_a), provincial_staff)
+    CorrectionRequest.objects.bulk_create(  # earlier decided requests of the record, each a notice
+        CorrectionRequest(
+            record=published,
+            status=CorrectionStatus.REFUSED,
+            changes=first.changes,
+            reason=WHY,
+            filed_at=FILED - dt.timedelta(days=i + 1),
+            decided_at=DECIDED - dt.timedelta(days=i + 1),
+            decider_department=first.decider_department,
+            decision_reason=f"{REFUSAL}{i}",
+        )
+        for i in range(n)
+    )
+    client.force_login(clerk_a)
+    with django_assert_max_num_queries(9):
+        response = client.get(NOTICES, {"page": 2 if n > 20 else 1})
+    assert response.status_code == 200
+    body = response.content.decode()
+    shown = re.findall(r'<tr id="(correction-notice|notice)-(\d+)"', body)
+    assert shown and (n > 20 or len(shown) == n + 2)  # every correction and the record's approval
