@@ -236,7 +236,11 @@ class ImportJobAdmin(admin.ModelAdmin):
     def _file(self, field, filename: str):
         if not field:
             raise Http404(_("This job has no such file."))
-        return FileResponse(field.open("rb"), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+        try:
+            handle = field.open("rb")
+        except FileNotFoundError:  # removed from the storage (a clean-up, a restore): as the portal, no 500
+            raise Http404(_("This job has no such file.")) from None
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
     def report_view(self, request, job_id):
         job = self._job(request, job_id)

@@ -6,6 +6,7 @@ or unmasked personal data; another user's job is a 404; bad files are Chinese re
 from __future__ import annotations
 
 import datetime as dt
+import io
 from io import BytesIO
 
 import pytest
@@ -290,3 +291,191 @@ def test_hostile_file_names_are_kept_harmless(_media, provincial_staff, name, tm
     assert (tmp_path / stored).resolve().is_relative_to(tmp_path.resolve())
     saved = ImportJob.objects.get(pk=job.pk).original_name
     assert "/" not in saved and "\\" not in saved and "\x00" not in saved and len(saved) <= 255
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1e309",
+        "NaN",
+        "-0",
+        "inf",
+        "0000-00-00",
+        "9999-12-31",
+        "91450100ma5ktest0x",
+        "９１４５０１００ＭＡ５Ｌ６Ｌ８Ｋ８Ｘ",
+    ],
+)
+def test_odd_numbers_dates_and_codes_are_row_problems_or_clean_values(_media, provincial_staff, value):
+    """A strange value in the code, region or phone column is a Chinese problem of its cell, or a valid value
+    normalised; never an unexpected error."""
+    from tests.factories import make_uscc
+
+    header = ENTERPRISE_HEADER
+    lines = [header, f"{value},南宁设计院有限公司,设计,450103,存续,南宁市,张三,0771-2368335"]
+    lines.append(f"{make_uscc(7100)},南宁二院有限公司,设计,{value},存续,南宁市,张三,{value}")
+    job = run_job(provincial_staff, ("\n".join(lines) + "\n").encode(), mode="valid_rows")
+    assert job.status == "done", job.message
+    for problem in job.problems:
+        assert _chinese(problem["message"]), problem
+
+
+def test_a_zip_of_ten_thousand_tiny_members_is_refused(_media, provincial_staff):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(10_000):
+            archive.writestr(f"{n}.csv", "a")
+    job = run_job(provincial_staff, buffer.getvalue(), name="业绩.zip", key="records")
+    assert job.status == "failed" and _chinese(job.message), job.message
+
+
+def test_an_xlsx_whose_strings_are_a_bomb_is_refused(_media, provincial_staff):
+    """A tiny workbook whose sheet unpacks to 150 MB of one string repeated (openpyxl writes strings inline)."""
+    import zipfile
+
+    from tests.transfer.test_jobs import HEADER, rows, xlsx
+
+    good = xlsx({"企业": [HEADER, *rows(1)]})
+    source = zipfile.ZipFile(io.BytesIO(good))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                bomb = (
+                    b'<row r="9"><c r="B9" t="inlineStr"><is><t>' + b"A" * (150 * 1024 * 1024) + b"</t></is></c></row>"
+                )
+                data = data.replace(b"</sheetData>", bomb + b"</sheetData>")
+                assert bomb in data
+            archive.writestr(info.filename, data)
+    job = run_job(provincial_staff, buffer.getvalue(), name="企业.xlsx")
+    assert job.status == "failed" and _chinese(job.message), job.message
+
+
+def test_an_xlsx_with_an_external_link_is_read_as_values_only(_media, provincial_staff):
+    """A formula pointing at another workbook or at a URL: its cached value is read, nothing is fetched."""
+    from openpyxl import Workbook
+
+    from tests.transfer.test_jobs import HEADER, rows
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "企业"
+    ws.append(HEADER)
+    row = rows(1)[0]
+    row[1] = "=[1]Sheet1!A1"
+    row[5] = '=WEBSERVICE("http://127.0.0.1:9/x")'
+    ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = run_job(provincial_staff, buffer.getvalue(), name="企业.xlsx", mode="valid_rows")
+    assert job.is_finished and (job.status == "failed" or job.problems), job.message
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Job IDOR: another user's or another province's job, its progress, files and requeue are 404 in the admin
+# --------------------------------------------------------------------------------------------------------------
+
+JOB_VIEWS = ["change", "progress", "report", "errors"]
+
+
+def job_url(view: str, job_id: int) -> str:
+    return reverse(f"admin:transfer_importjob_{view}", args=[job_id])
+
+
+@pytest.fixture
+def staff_job(_media, provincial_staff):
+    """A Guangxi staff's finished job with a report and an error file."""
+    job = run_job(provincial_staff, enterprise_csv("南宁设计院有限公司", "x" * 300), mode="valid_rows")
+    assert job.report and job.error_file
+    return job
+
+
+@pytest.mark.parametrize("who", ["jilin_official", "city_reviewer_x", "county_reviewer"])
+def test_another_provinces_or_users_job_is_404_on_every_admin_page(client, everyone, staff_job, who):
+    client.force_login(everyone[who])
+    for view in JOB_VIEWS:
+        response = client.get(job_url(view, staff_job.pk))
+        assert response.status_code in (403, 404), (who, view, response.status_code)
+    assert client.post(job_url("requeue", staff_job.pk)).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("who", ["clerk_a", "review_system"])
+def test_clerks_and_systems_do_not_reach_the_admins_job_pages(client, everyone, staff_job, who):
+    client.force_login(everyone[who])
+    for view in [*JOB_VIEWS, "requeue"]:
+        response = client.get(job_url(view, staff_job.pk))
+        assert response.status_code in (302, 403, 404), (who, view)
+        assert response.status_code != 200
+    assert client.get(reverse("admin:transfer_importjob_changelist")).status_code in (302, 403)
+
+
+def test_the_same_provinces_staff_see_the_job_and_its_files(client, provincial_staff, staff_job):
+    client.force_login(provincial_staff)
+    for view in JOB_VIEWS:
+        assert client.get(job_url(view, staff_job.pk)).status_code == 200, view
+
+
+def test_a_job_whose_file_is_gone_is_404_not_500(client, provincial_staff, staff_job):
+    import os
+
+    os.remove(staff_job.report.path)
+    client.force_login(provincial_staff)
+    assert client.get(job_url("report", staff_job.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("key", ["..", "nothing", "records%00", "x" * 300, "REGISTRY", "enterprises.."])
+def test_an_importer_key_that_does_not_exist_is_404(client, provincial_staff, key):
+    client.force_login(provincial_staff)
+    for view in ("start", "template", "export"):
+        response = client.get(f"/admin/transfer/importjob/{view}/{key}/")
+        assert response.status_code == 404, (view, key, response.status_code)
+
+
+@pytest.mark.parametrize("who", ["county_reviewer", "city_reviewer_x", "jilin_official"])
+def test_an_official_starts_only_the_imports_they_may_use(client, everyone, who, _media):
+    from transfer import jobs
+    from transfer.book import importers
+
+    user = everyone[who]
+    client.force_login(user)
+    allowed = {found.key for found in jobs.importers_for(user)}
+    for key in importers():
+        response = client.get(reverse("admin:transfer_importjob_start", args=[key]))
+        assert response.status_code == (200 if key in allowed else 403), (who, key, response.status_code)
+
+
+def test_a_forged_mode_is_a_form_error_and_no_job(client, provincial_staff, _media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from transfer.models import ImportJob
+
+    client.force_login(provincial_staff)
+    for mode in ("drop_table", "", "ALL", "all\x00"):
+        response = client.post(
+            reverse("admin:transfer_importjob_start", args=["enterprises"]),
+            {"file": SimpleUploadedFile("企业.csv", enterprise_csv("南宁设计院")), "mode": mode},
+        )
+        assert response.status_code == 200, mode
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_name_cannot_inject_a_header_into_the_download(client, provincial_staff, _media):
+    from transfer.models import ImportJob
+
+    job = run_job(
+        provincial_staff,
+        enterprise_csv("南宁设计院有限公司", "x" * 300),
+        name='a";\r\nSet-Cookie: x=1;.csv',
+        mode="valid_rows",
+    )
+    assert ImportJob.objects.get(pk=job.pk).original_name
+    client.force_login(provincial_staff)
+    for view in ("report", "errors"):
+        response = client.get(job_url(view, job.pk))
+        assert response.status_code == 200
+        disposition = response["Content-Disposition"]
+        assert "\r" not in disposition and "\n" not in disposition and "Set-Cookie" not in response.headers
+        assert disposition.count('"') in (0, 2)
