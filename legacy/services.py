@@ -461,6 +461,16 @@ def _plan(book: Book, report: Report) -> Plan:
             "user__authority", "user__department"
         )
     }
+    # two provinces' old systems number their reviewers alike: an id another province migrated is not this one's
+    foreign_reviewers = {
+        r.old_id for r in reviewers if r.old_id in known and _province(known[r.old_id]) != r.region[:2]
+    }
+    for r in reviewers:
+        if r.old_id in foreign_reviewers:
+            reviewer_sink.add(r.row, layout.R_OLD_ID, _foreign_id_message(r.old_id))
+            del known[r.old_id]
+    all_reviewer_ids = [r.old_id for r in reviewers]
+    reviewers = [r for r in reviewers if r.old_id not in foreign_reviewers]
     plan.unchanged_reviewers = sum(1 for r in reviewers if r.old_id in known)
     fresh = [r for r in reviewers if r.old_id not in known]
     taken = {
@@ -472,7 +482,10 @@ def _plan(book: Book, report: Report) -> Plan:
         if user is None:
             plan.reviewers.append(r)
         elif (
-            user.role in (Role.REVIEWER, Role.PROVINCIAL) and user.authority_id and user.authority.region_id == r.region
+            user.role in (Role.REVIEWER, Role.PROVINCIAL)
+            and not user.is_superuser  # the administrators' accounts are never an old system's reviewer
+            and user.authority_id
+            and user.authority.region_id == r.region
         ):
             plan.linked_users[r.username] = user  # the same official, already on the platform: linked, not doubled
             plan.reviewers.append(r)
@@ -487,7 +500,6 @@ def _plan(book: Book, report: Report) -> Plan:
                 % {"username": r.username},
             )
     file_reviewers = {r.old_id: r for r in plan.reviewers}
-    all_reviewer_ids = [r.old_id for r in reviewers]
     report.problems.extend(reviewer_sink.problems)
 
     sink = _Sink(main_name)
@@ -496,11 +508,22 @@ def _plan(book: Book, report: Report) -> Plan:
         row = _read_legacy_columns(number, cells, regions, sink)
         if row is not None:
             legacy_rows[number] = row
-    done = set(
+    done_in = dict(
         LegacyRecord.objects.filter(old_id__in=[r.old_id for r in legacy_rows.values()] or [""]).values_list(
-            "old_id", flat=True
+            "old_id", "record__project__county_id"
         )
     )
+    done = set(done_in)
+    if done_in:  # two provinces' old systems number their records alike: another province's is not this one
+        file_county = record_rows.layout(record_rows.RECORDS).column("project", "county").header
+        main_cells = dict(main.rows)
+        for number, row in list(legacy_rows.items()):
+            if row.old_id not in done_in:
+                continue
+            county = (main_cells[number].get(file_county) or "").strip()
+            if county[:2] != (done_in[row.old_id] or "")[:2]:
+                sink.add(number, layout.OLD_ID, _foreign_id_message(row.old_id))
+                del legacy_rows[number]
     parsed = record_rows.parse_book(_without(book, main_name, done))
     report.problems.extend(parsed.problems)
     name_header = record_rows.layout(record_rows.RECORDS).column(record_rows.KEY_PART, "enterprise_name").header
@@ -528,9 +551,9 @@ def _plan(book: Book, report: Report) -> Plan:
     referenced = {r.reviewer_id for r in legacy_rows.values() if r.reviewer_id}
     known |= {
         lr.old_id: lr.user
-        for lr in LegacyReviewer.objects.filter(old_id__in=referenced - known.keys() or [""]).select_related(
-            "user__authority", "user__department"
-        )
+        for lr in LegacyReviewer.objects.filter(
+            old_id__in=referenced - known.keys() - foreign_reviewers or [""]
+        ).select_related("user__authority", "user__department")
     }
     plan.known_reviewers = known
     campaigns: dict[str, Campaign | None] = {}
@@ -595,6 +618,17 @@ def _plan(book: Book, report: Report) -> Plan:
     report.problems.extend(sink.problems)
     _check_claims(plan, sink, report)
     return plan
+
+
+def _province(user: User) -> str:
+    return user.authority.region_id[:2] if user.authority_id else ""
+
+
+def _foreign_id_message(old_id: str) -> str:
+    return _(
+        "The old system's id %(id)s was migrated before for another province (the two provinces' old systems "
+        "number alike): this row is not migrated. Ask the platform's administrators to migrate it."
+    ) % {"id": old_id}
 
 
 def _key_text(text: str | None) -> str:

@@ -479,3 +479,218 @@ def test_a_file_name_cannot_inject_a_header_into_the_download(client, provincial
         disposition = response["Content-Disposition"]
         assert "\r" not in disposition and "\n" not in disposition and "Set-Cookie" not in response.headers
         assert disposition.count('"') in (0, 2)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Records import: rows aimed at what the importer may not change
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _records_book(records):
+    from tests.transfer.test_records_import import xlsx_book
+
+    return xlsx_book(records)
+
+
+def _change_money(book, value: str = "999") -> None:
+    from transfer import record_rows as rr
+
+    main = rr.layout(rr.RECORDS)
+    for _number, cells in book.tables[main.name].rows:
+        cells[main.column("tender", "tender_money").header] = value
+
+
+@pytest.mark.parametrize("status", ["submitted", "direct_review", "approved", "rejected", "fraud"])
+@pytest.mark.parametrize("who", ["provincial_staff", "clerk_a"])
+def test_g7_a_row_aimed_at_a_record_past_draft_is_refused_and_changes_nothing(everyone, firm_a, status, who):
+    from projects.models import Record
+    from tests.transfer.test_records_import import snapshot
+    from transfer.book import Mode
+    from transfer.records import records_importer
+
+    firm_a.region_id = "450100"
+    firm_a.save(update_fields=["region"])
+    record = valid_record(firm_a)
+    Record.objects.filter(pk=record.pk).update(status=status)
+    book = _records_book(Record.objects.filter(pk=record.pk))
+    _change_money(book)
+    before = snapshot()
+    for mode in (Mode.VALID_ROWS, Mode.ALL):
+        report = records_importer.run(book, user=everyone[who], mode=mode)
+        assert report.written == 0 and any(p.row == 2 for p in report.problems), (status, who, report.problems)
+    assert snapshot() == before
+
+
+def test_a_row_cannot_reach_a_working_copy_of_a_d_record(firm_a, clerk_a):
+    """J7: an approved record's working copy (revision_of) is changed on its own page only; a file naming the
+    record is refused (the record is approved) and the copy stays as it was."""
+    from projects.models import Record, RecordStatus, Tender
+    from transfer.book import Mode
+    from transfer.records import records_importer
+
+    record = valid_record(firm_a)
+    Record.objects.filter(pk=record.pk).update(status=RecordStatus.APPROVED)
+    copy = valid_record(firm_a)
+    Record.objects.filter(pk=copy.pk).update(revision_of=record, project=record.project)
+    money = Tender.objects.get(record=copy).tender_money
+    book = _records_book(Record.objects.filter(pk=record.pk))
+    _change_money(book)
+    report = records_importer.run(book, user=clerk_a, mode=Mode.VALID_ROWS)
+    assert report.written == 0 and report.problems
+    assert Tender.objects.get(record=copy).tender_money == money
+    assert Record.objects.get(pk=copy.pk).status == RecordStatus.DRAFT
+
+
+def test_a_clerk_cannot_start_records_in_a_closed_campaign(firm_a, clerk_a):
+    """G3: after Guangxi's port closed (2018-06-30) a clerk's file creates no record."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from projects.models import Record
+    from tests.transfer.test_records_import import delete_all
+    from transfer.book import Mode
+    from transfer.records import records_importer
+
+    with time_machine.travel(dt.datetime(2017, 12, 4, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        record = valid_record(firm_a)
+        book = _records_book(Record.objects.filter(pk=record.pk))
+    delete_all()
+    with time_machine.travel(dt.datetime(2018, 7, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        report = records_importer.run(book, user=clerk_a, mode=Mode.VALID_ROWS)
+    assert report.written == 0 and report.problems
+    assert all(_chinese(p.message) for p in report.problems)
+    assert not Record.objects.exists()
+
+
+def test_a_guangxi_official_cannot_import_a_project_located_in_jilin(firm_a, provincial_staff):
+    from projects.models import Record
+    from tests.transfer.test_records_import import delete_all
+    from transfer.book import Mode
+    from transfer.records import records_importer
+
+    firm_a.region_id = "450100"
+    firm_a.save(update_fields=["region"])
+    record = valid_record(firm_a, jilin=True)
+    book = _records_book(Record.objects.filter(pk=record.pk))
+    delete_all()
+    report = records_importer.run(book, user=provincial_staff, mode=Mode.VALID_ROWS)
+    assert report.written == 0 and any(
+        p.column == "项目所在地（县级行政区划代码）" or p.row == 2 for p in report.problems
+    )
+    assert not Record.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["county_reviewer", "city_reviewer_x", "review_system", "jilin_official"])
+def test_officials_without_the_import_write_no_record(everyone, firm_a, who):
+    from projects.models import Record
+    from tests.transfer.test_records_import import delete_all
+    from transfer.book import Mode
+    from transfer.records import records_importer
+
+    record = valid_record(firm_a)
+    book = _records_book(Record.objects.filter(pk=record.pk))
+    delete_all()
+    report = records_importer.run(book, user=everyone[who], mode=Mode.ALL)
+    assert report.written == 0 and report.problems
+    assert not Record.objects.exists()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# legacy import_legacy: accounts that exist already, old ids of another province
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def legacy_file(db, tmp_path):
+    from bench.legacy_file import write_legacy_file
+
+    def write(n: int, name: str = "old.xlsx", **options):
+        return write_legacy_file(tmp_path / name, n, **options)
+
+    return write
+
+
+def _legacy(path, user):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from transfer.book import Mode, importer
+    from transfer.files import read_bytes
+
+    legacy_importer = importer("legacy")
+
+    with time_machine.travel(dt.datetime(2025, 9, 30, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        book = read_bytes(path.read_bytes(), sheets=legacy_importer.sheets, name=path.name)
+        return legacy_importer.run(book, user=user, mode=Mode.VALID_ROWS)
+
+
+@pytest.mark.parametrize("kind", ["clerk", "superuser", "provincial_superuser"])
+def test_a_reviewer_row_naming_an_existing_account_never_changes_it(legacy_file, jilin_official, firm_a, kind):
+    """The file's account name is an enterprise clerk's, the superuser's, or a superuser's who also holds a Jilin
+    office: none of them becomes the migrated reviewer, changes password, role, groups or flags."""
+    from accounts.models import User
+    from legacy.models import LegacyReviewer
+    from tests.factories import UserFactory, authority_for
+
+    info = legacy_file(12)
+    first = next(iter(info.reviewers.values()))
+    username = first["账号"]
+    if kind == "clerk":
+        victim = UserFactory(username=username, role=Role.ENTERPRISE, enterprise=firm_a)
+    elif kind == "superuser":
+        victim = UserFactory(username=username, is_superuser=True)
+    else:
+        victim = UserFactory(
+            username=username,
+            is_superuser=True,
+            role=Role.REVIEWER,
+            authority=authority_for(first["行政区划代码"]),
+        )
+    before = {f.attname: getattr(victim, f.attname) for f in User._meta.concrete_fields}
+    groups = set(victim.groups.values_list("pk", flat=True))
+    report = _legacy(info.path, jilin_official)
+    victim.refresh_from_db()
+    assert {f.attname: getattr(victim, f.attname) for f in User._meta.concrete_fields} == before
+    assert set(victim.groups.values_list("pk", flat=True)) == groups
+    assert not LegacyReviewer.objects.filter(user=victim).exists()
+    assert any(p.column == "账号" for p in report.problems), report.problems
+
+
+def test_old_ids_of_another_province_are_named_not_silently_skipped(legacy_file, jilin_official, provincial_staff):
+    """Two provinces' old systems number their records and reviewers alike: an id another province migrated before
+    is a problem of the row (never "unchanged" with the Jilin record left out, never Guangxi's official as the
+    Jilin reviewer)."""
+    from legacy.models import LegacyRecord, LegacyReviewer
+    from projects.models import Record
+
+    info = legacy_file(10)
+    old_record = info.old_ids[0]
+    old_reviewer = next(iter(info.reviewers))
+    guangxi = LegacyRecord.objects.create(
+        old_id=old_record,
+        record=valid_record(EnterpriseFactoryGX()),
+        old_status="approved",
+        file_name="gx.xlsx",
+        imported_at=timezone.now(),
+    )
+    LegacyReviewer.objects.create(
+        old_id=old_reviewer,
+        user=official("gx_old", Role.REVIEWER, "450103"),
+        file_name="gx.xlsx",
+        imported_at=timezone.now(),
+    )
+    report = _legacy(info.path, jilin_official)
+    named = {(p.column, p.row) for p in report.problems}
+    assert any(column == "原系统业绩编号" for column, _row in named), report.problems
+    assert any(column == "原系统人员编号" for column, _row in named), report.problems
+    assert LegacyRecord.objects.get(old_id=old_record) == guangxi
+    gx_user = LegacyReviewer.objects.get(old_id=old_reviewer).user
+    assert not Record.objects.filter(transitions__actor=gx_user).exists()
+
+
+def EnterpriseFactoryGX():
+    from tests.factories import EnterpriseFactory
+
+    return EnterpriseFactory(name="广西某设计院有限公司", region_id="450100")
