@@ -24,6 +24,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import pii
 from accounts.models import Region
 from config.admin_export import MAX_ROWS, xlsx_response
 from config.spreadsheet import csv_row
@@ -128,8 +129,13 @@ def spot_check_records(queryset: QuerySet[Record]) -> QuerySet[Record]:
     return queryset.published().order_by("project__prj_num", "pk")
 
 
+#: national columns of the file that hold personal data (accounts.pii): masked as every page and export masks them
+SPOT_CHECK_PII = {("TBTenderInfo", "ConstructorIDCard"): pii.pii_kind("projects.tender", "constructor_id_card")}
+
+
 def spot_check_lines(queryset: QuerySet[Record]) -> Iterator[list[str]]:
-    """The header, then one line per published record of `queryset`, read in chunks with the push's prefetches."""
+    """The header, then one line per published record of `queryset`, read in chunks with the push's prefetches;
+    ID numbers masked (SPOT_CHECK_PII)."""
     columns = spot_check_columns()
     yield [f"{table}.{code}" for table, code in columns]
     ids = list(spot_check_records(queryset).values_list("pk", flat=True))
@@ -139,6 +145,9 @@ def spot_check_lines(queryset: QuerySet[Record]) -> Iterator[list[str]]:
         for record in sorted(records_for_push(chunk), key=lambda r: order[r.pk]):
             rows = rows_of(record)
             values = {(table, code): value for table in rows for code, value in (rows[table][0][1].items())}
+            for column, kind in SPOT_CHECK_PII.items():
+                if values.get(column):
+                    values[column] = pii.mask(kind, values[column])
             yield [values.get(column, "") for column in columns]
 
 

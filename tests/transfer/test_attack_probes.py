@@ -694,3 +694,16 @@ def EnterpriseFactoryGX():
     from tests.factories import EnterpriseFactory
 
     return EnterpriseFactory(name="广西某设计院有限公司", region_id="450100")
+
+
+def test_the_spot_check_csv_masks_the_tenders_id_number(client, provincial_staff, firm_a):
+    """抽查导出 carries the national tables' fields; TBTenderInfo's ConstructorIDCard leaves masked, as the admin's
+    pages and every other export show it (without a logged reveal nobody reads it whole)."""
+    from projects.models import Record, RecordStatus, Tender
+
+    record = valid_record(firm_a)
+    Record.objects.filter(pk=record.pk).update(status=RecordStatus.APPROVED)
+    Tender.objects.filter(record=record).update(constructor_id_card="11010519491231002X")
+    client.force_login(provincial_staff)
+    body = b"".join(client.get(reverse("admin:transfer_spot_check")).streaming_content).decode()
+    assert "11010519491231002X" not in body and "1101**********002X" in body
