@@ -17,7 +17,8 @@ from django.db import connection
 from projects.models import Campaign, Track
 from sync.models import PushItem, PushState
 from sync.tasks import push_to_national
-from tests.review.test_celery_worker import ROOT, _database_url
+from tests.celery_worker import ROOT
+from tests.celery_worker import database_url as _database_url
 
 from .test_push import approved
 

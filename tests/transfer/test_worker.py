@@ -4,19 +4,14 @@ counters, and the person who left the page finds the job done when coming back (
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Enterprise
-from tests.review.test_celery_worker import ROOT, _database_url
+from tests.celery_worker import died, real_worker, unique_queue
 from transfer.models import ImportJob, JobStatus
 
 from .test_jobs import HEADER, rows, xlsx
@@ -28,21 +23,8 @@ def test_a_real_worker_runs_the_job_the_admin_started_and_the_page_follows_it(
     seeded, provincial_staff, client, settings, tmp_path
 ):
     settings.MEDIA_ROOT = str(tmp_path)
-    settings.IMPORT_QUEUE = f"import-test-{uuid.uuid4().hex[:12]}"  # nobody else's worker takes our message
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
-    env.update(CELERY_BROKER_URL=settings.CELERY_BROKER_URL, MEDIA_ROOT=str(tmp_path))
-    worker = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
-            *("-Q", settings.IMPORT_QUEUE, "--without-heartbeat", "--without-gossip", "--without-mingle"),
-            *("--loglevel", "WARNING"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    settings.IMPORT_QUEUE = unique_queue("import-test")
+    with real_worker(settings.IMPORT_QUEUE, MEDIA_ROOT=str(tmp_path)) as worker:
         client.force_login(provincial_staff)
         start = reverse("admin:transfer_importjob_start", args=["enterprises"])
         data = xlsx({"企业": [HEADER, *rows(40)]})
@@ -55,18 +37,11 @@ def test_a_real_worker_runs_the_job_the_admin_started_and_the_page_follows_it(
             state = client.get(progress).json()
             if state["finished"]:
                 break
-            assert worker.poll() is None, worker.stdout.read().decode(errors="replace")
+            assert died(worker) is None, died(worker)
             time.sleep(0.3)
         else:
             pytest.fail("the worker did not finish the import within 60 s")
-    finally:
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        connection.close()
+    output = worker.output
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, (job.message, output)
     assert (job.total, job.written, job.errors) == (40, 40, 0)
