@@ -27,6 +27,7 @@ class _ReadOnly:
 class LegacyRecordAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = [
         "old_id",
+        "province",  # each province's old system numbered alike: the key is (province, old id)
         "record_link",
         "old_status",
         "grade",
@@ -38,7 +39,7 @@ class LegacyRecordAdmin(_ReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["old_status", "record__status", "imported_at"]
     search_fields = ["=old_id", "record__project__prj_num", "record__enterprise__credit_code", "reviewer_name"]
-    list_select_related = ["record__project", "record__enterprise", "record__finish_check"]
+    list_select_related = ["province", "record__project", "record__enterprise", "record__finish_check"]
     date_hierarchy = "imported_at"
 
     @admin.display(description=_("record"), ordering="record__project__prj_num")
@@ -54,9 +55,9 @@ class LegacyRecordAdmin(_ReadOnly, admin.ModelAdmin):
 
 @admin.register(LegacyReviewer)
 class LegacyReviewerAdmin(_ReadOnly, admin.ModelAdmin):
-    list_display = ["old_id", "user_link", "authority", "department", "file_name", "imported_at"]
+    list_display = ["old_id", "province", "user_link", "authority", "department", "file_name", "imported_at"]
     search_fields = ["=old_id", "user__username", "user__real_name"]
-    list_select_related = ["user__authority", "user__department"]
+    list_select_related = ["province", "user__authority", "user__department"]
 
     @admin.display(description=_("user"), ordering="user__username")
     def user_link(self, obj):

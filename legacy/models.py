@@ -1,8 +1,10 @@
 """The keys of the old system's migration (J2): which record and which account each old id became.
 
 Importing the old 工程项目业绩管理系统's file twice changes nothing because every record and every reviewer of it is
-looked up here by the old system's id first (legacy.services). The rows also say what the old system said about the
-record (its state, reviewing department, reviewer, dates), for the provincial office to trace a migrated record.
+looked up here by its province and the old system's id first (legacy.services). Each province ran its own old system,
+numbered alike (Guangxi's "1001" is not Jilin's "1001"): an old id is unique within its province only. The rows also
+say what the old system said about the record (its state, reviewing department, reviewer, dates), for the provincial
+office to trace a migrated record.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Region, RegionLevel, Role
 from accounts.scoping import Scoped
 from projects.models import Record
 
@@ -24,17 +26,29 @@ class LegacyStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected in the old system")
 
 
-def _provincial_prefix(user) -> str | None:
-    """Provincial staff: the two digits of their province; nobody else (the migration is the provincial office's)."""
+def provincial_province(user) -> str | None:
+    """Provincial staff: the code of their province (accounts.Region, e.g. "220000"); nobody else (the migration is
+    the provincial office's)."""
     if getattr(user, "role", None) != Role.PROVINCIAL or not user.authority_id:
         return None
-    return user.authority.region_id[:2]
+    return f"{user.authority.region_id[:2]}0000"
+
+
+def _province_field():
+    return models.ForeignKey(
+        Region,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": RegionLevel.PROVINCE},
+    )
 
 
 class LegacyRecord(Scoped, models.Model):
     """One record of the old system's file and the record it became."""
 
-    old_id = models.CharField(_("old system record id"), max_length=50, unique=True)
+    province = _province_field()
+    old_id = models.CharField(_("old system record id"), max_length=50)
     record = models.OneToOneField(Record, verbose_name=_("record"), on_delete=models.PROTECT, related_name="legacy")
     old_status = models.CharField(_("old system status"), max_length=10, choices=LegacyStatus.choices)
     department = models.CharField(_("reviewing department"), max_length=200, blank=True)
@@ -48,21 +62,25 @@ class LegacyRecord(Scoped, models.Model):
         verbose_name = _("migrated record")
         verbose_name_plural = _("migrated records (old system)")
         ordering = ["-imported_at", "old_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "old_id"], name="legacy_record_old_id_unique_per_province")
+        ]
 
     def __str__(self) -> str:
         return self.old_id
 
     @classmethod
     def scope(cls, qs, user):
-        """Provincial staff: the migrated records of projects in their province; nobody else."""
-        prefix = _provincial_prefix(user)
-        return qs.filter(record__project__county__code__startswith=prefix) if prefix else qs.none()
+        """Provincial staff: the migrated records of their province; nobody else."""
+        province = provincial_province(user)
+        return qs.filter(province_id=province) if province else qs.none()
 
 
 class LegacyReviewer(Scoped, models.Model):
     """One reviewer account of the old system and the official's account it became (J9: real name, department)."""
 
-    old_id = models.CharField(_("old system user id"), max_length=50, unique=True)
+    province = _province_field()
+    old_id = models.CharField(_("old system user id"), max_length=50)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="legacy"
     )
@@ -73,12 +91,15 @@ class LegacyReviewer(Scoped, models.Model):
         verbose_name = _("migrated reviewer")
         verbose_name_plural = _("migrated reviewers (old system)")
         ordering = ["old_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "old_id"], name="legacy_reviewer_old_id_unique_per_province")
+        ]
 
     def __str__(self) -> str:
         return self.old_id
 
     @classmethod
     def scope(cls, qs, user):
-        """Provincial staff: the migrated accounts of their province's authorities; nobody else."""
-        prefix = _provincial_prefix(user)
-        return qs.filter(user__authority__region__code__startswith=prefix) if prefix else qs.none()
+        """Provincial staff: the migrated accounts of their province; nobody else."""
+        province = provincial_province(user)
+        return qs.filter(province_id=province) if province else qs.none()

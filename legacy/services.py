@@ -19,8 +19,10 @@
 - 审核不通过 → rejected, with the old reason in its log row: the enterprise edits it and submits it again, as any
   rejected record (G7 does not lock a rejection).
 
-Every record and account is keyed on the old system's id (legacy.LegacyRecord, LegacyReviewer): importing the same
-file again finds them all and changes nothing. The file is checked whole first; `Mode.ALL` writes nothing when any
+Every record and account is keyed on its province and the old system's id (legacy.LegacyRecord, LegacyReviewer; each
+province's old system numbered alike): importing the same file again finds them all and changes nothing. The province
+is the importing provincial office's, or, for a superuser, the row's own (a record's project county's province, a
+reviewer's region's). The file is checked whole first; `Mode.ALL` writes nothing when any
 row has a problem, `Mode.VALID_ROWS` writes the rows without, and the writes are set-based (bulk_create per table
 and batch, one outbox INSERT), in one transaction.
 """
@@ -83,7 +85,7 @@ from transfer import record_rows
 from transfer.book import Book, Mode, Problem, Progress, Report, Table, no_progress
 
 from . import layout
-from .models import LegacyRecord, LegacyReviewer, LegacyStatus
+from .models import LegacyRecord, LegacyReviewer, LegacyStatus, provincial_province
 
 #: rows per bulk INSERT and between two progress calls
 BATCH = 500
@@ -150,6 +152,7 @@ class ReviewerRow:
     region: str
     title: str = ""
     phone: str = ""
+    province: str = ""  # whose old system the id is of (accounts.Region code): the key is (province, old_id)
 
 
 #: the enterprise kind a participating unit's role (TBCORPROLEDIC) or a tender's type (TBTENDERCLASSDIC) names
@@ -214,6 +217,11 @@ class LegacyRow:
     opinion: str
     attachments: dict[str, str]
     data: RecordData | None = None
+    province: str = ""  # whose old system the id is of (accounts.Region code): the key is (province, old_id)
+
+    @property
+    def reviewer_key(self) -> tuple[str, str]:
+        return (self.province, self.reviewer_id)
 
 
 @dataclass
@@ -423,8 +431,8 @@ class Plan:
     records: list[LegacyRow] = field(default_factory=list)
     unchanged_reviewers: int = 0
     unchanged_records: int = 0
-    #: the old reviewer ids known before this file (LegacyReviewer) → user
-    known_reviewers: dict[str, User] = field(default_factory=dict)
+    #: the old reviewers known before this file (LegacyReviewer), by (province, old id) → user
+    known_reviewers: dict[tuple[str, str], User] = field(default_factory=dict)
     #: usernames of the file that are already the same official's account → that user (linked, not created)
     linked_users: dict[str, User] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)  # province code → campaign
@@ -443,7 +451,41 @@ def _campaign_for(province: str, cache: dict[str, Campaign | None]) -> Campaign 
     return cache[province]
 
 
-def _plan(book: Book, report: Report) -> Plan:
+def _province_code(code: str, provinces: set[str]) -> str:
+    """The province (its accounts.Region code) of a region code; "" when the code names none."""
+    province = f"{code[:2]}0000"
+    return province if len(code) == 6 and province in provinces else ""
+
+
+def _duplicates(sink: _Sink, column: str, rows: Iterable) -> set[int]:
+    """The rows whose (province, old id) an earlier row of the sheet has: a problem each (the key is unique)."""
+    seen: dict[tuple[str, str], int] = {}
+    repeated = set()
+    for r in rows:
+        key = (r.province, r.old_id)
+        if key in seen:
+            sink.add(
+                r.row,
+                column,
+                _("The old system's id %(id)s is also on row %(row)s: each row needs an id of its own.")
+                % {"id": r.old_id, "row": seen[key]},
+            )
+            repeated.add(r.row)
+        seen.setdefault(key, r.row)
+    return repeated
+
+
+def _known(model, keys: set[tuple[str, str]]) -> dict[tuple[str, str], LegacyRecord | LegacyReviewer]:
+    """The rows of `model` (LegacyRecord, LegacyReviewer) migrated before with one of the (province, old id) keys."""
+    found = model.objects.filter(
+        province_id__in={p for p, _o in keys} or [""], old_id__in={o for _p, o in keys} or [""]
+    )
+    if model is LegacyReviewer:
+        found = found.select_related("user__authority", "user__department")
+    return {key: row for row in found if (key := (row.province_id, row.old_id)) in keys}
+
+
+def _plan(book: Book, report: Report, user=None) -> Plan:
     plan = Plan()
     main_name = layout.records_sheet_name()
     if main_name not in book.tables:
@@ -452,27 +494,20 @@ def _plan(book: Book, report: Report) -> Plan:
         )
     main = book.tables[main_name]
     regions = {r.code: r for r in Region.objects.all()}
+    provinces = {code for code, r in regions.items() if r.level == RegionLevel.PROVINCE}
+    # whose old system the file is: the importing provincial office's; a superuser's file says it row by row
+    acting = None if getattr(user, "is_superuser", False) else provincial_province(user)
 
     reviewer_sink = _Sink(layout.REVIEWERS_SHEET)
     reviewers = _read_reviewers(book, regions, reviewer_sink)
-    known = {
-        lr.old_id: lr.user
-        for lr in LegacyReviewer.objects.filter(old_id__in=[r.old_id for r in reviewers] or [""]).select_related(
-            "user__authority", "user__department"
-        )
-    }
-    # two provinces' old systems number their reviewers alike: an id another province migrated is not this one's
-    foreign_reviewers = {
-        r.old_id for r in reviewers if r.old_id in known and _province(known[r.old_id]) != r.region[:2]
-    }
     for r in reviewers:
-        if r.old_id in foreign_reviewers:
-            reviewer_sink.add(r.row, layout.R_OLD_ID, _foreign_id_message(r.old_id))
-            del known[r.old_id]
-    all_reviewer_ids = [r.old_id for r in reviewers]
-    reviewers = [r for r in reviewers if r.old_id not in foreign_reviewers]
-    plan.unchanged_reviewers = sum(1 for r in reviewers if r.old_id in known)
-    fresh = [r for r in reviewers if r.old_id not in known]
+        r.province = acting or _province_code(r.region, provinces)
+    repeated = _duplicates(reviewer_sink, layout.R_OLD_ID, reviewers)
+    all_reviewer_ids = {r.old_id for r in reviewers}
+    reviewers = [r for r in reviewers if r.row not in repeated]
+    known = {key: lr.user for key, lr in _known(LegacyReviewer, {(r.province, r.old_id) for r in reviewers}).items()}
+    plan.unchanged_reviewers = sum(1 for r in reviewers if (r.province, r.old_id) in known)
+    fresh = [r for r in reviewers if (r.province, r.old_id) not in known]
     taken = {
         u.username: u
         for u in User.objects.filter(username__in=[r.username for r in fresh] or [""]).select_related("authority")
@@ -499,7 +534,7 @@ def _plan(book: Book, report: Report) -> Plan:
                 )
                 % {"username": r.username},
             )
-    file_reviewers = {r.old_id: r for r in plan.reviewers}
+    file_reviewers = {(r.province, r.old_id): r for r in plan.reviewers}
     report.problems.extend(reviewer_sink.problems)
 
     sink = _Sink(main_name)
@@ -508,27 +543,18 @@ def _plan(book: Book, report: Report) -> Plan:
         row = _read_legacy_columns(number, cells, regions, sink)
         if row is not None:
             legacy_rows[number] = row
-    done_in = dict(
-        LegacyRecord.objects.filter(old_id__in=[r.old_id for r in legacy_rows.values()] or [""]).values_list(
-            "old_id", "record__project__county_id"
-        )
-    )
-    done = set(done_in)
-    if done_in:  # two provinces' old systems number their records alike: another province's is not this one
-        file_county = record_rows.layout(record_rows.RECORDS).column("project", "county").header
-        main_cells = dict(main.rows)
-        for number, row in list(legacy_rows.items()):
-            if row.old_id not in done_in:
-                continue
-            county = (main_cells[number].get(file_county) or "").strip()
-            if county[:2] != (done_in[row.old_id] or "")[:2]:
-                sink.add(number, layout.OLD_ID, _foreign_id_message(row.old_id))
-                del legacy_rows[number]
-    parsed = record_rows.parse_book(_without(book, main_name, done))
-    report.problems.extend(parsed.problems)
-    name_header = record_rows.layout(record_rows.RECORDS).column(record_rows.KEY_PART, "enterprise_name").header
+    # the row's province: the provincial office's, or (a superuser's file) the project county's as the file writes it
     county_header = record_rows.layout(record_rows.RECORDS).column("project", "county").header
     cells_of = dict(main.rows)
+    for number, row in legacy_rows.items():
+        row.province = acting or _province_code((cells_of[number].get(county_header) or "").strip(), provinces)
+    for number in _duplicates(sink, layout.OLD_ID, legacy_rows.values()):
+        del legacy_rows[number]
+    done = set(_known(LegacyRecord, {(r.province, r.old_id) for r in legacy_rows.values()}))
+    skipped = {number for number, r in legacy_rows.items() if (r.province, r.old_id) in done}
+    parsed = record_rows.parse_book(_without(book, main_name, skipped))
+    report.problems.extend(parsed.problems)
+    name_header = record_rows.layout(record_rows.RECORDS).column(record_rows.KEY_PART, "enterprise_name").header
     data: dict[int, RecordData] = {}
     for rec in parsed.records:
         report.problems.extend(rec.problems)
@@ -548,17 +574,12 @@ def _plan(book: Book, report: Report) -> Plan:
             continue
         data[rec.row] = RecordData(rec, enterprise_name=(cells_of[rec.row].get(name_header) or "").strip())
 
-    referenced = {r.reviewer_id for r in legacy_rows.values() if r.reviewer_id}
-    known |= {
-        lr.old_id: lr.user
-        for lr in LegacyReviewer.objects.filter(
-            old_id__in=referenced - known.keys() - foreign_reviewers or [""]
-        ).select_related("user__authority", "user__department")
-    }
+    referenced = {r.reviewer_key for r in legacy_rows.values() if r.reviewer_id}
+    known |= {key: lr.user for key, lr in _known(LegacyReviewer, referenced - known.keys()).items()}
     plan.known_reviewers = known
     campaigns: dict[str, Campaign | None] = {}
     for number, row in legacy_rows.items():
-        if row.old_id in done:
+        if number in skipped:
             plan.unchanged_records += 1
             continue
         row.data = data.get(number)
@@ -566,10 +587,10 @@ def _plan(book: Book, report: Report) -> Plan:
             continue  # its problems are reported already (transfer.record_rows, the county)
         before = len(sink.problems)
         if row.reviewer_id:
-            reviewer = file_reviewers.get(row.reviewer_id)
+            reviewer = file_reviewers.get(row.reviewer_key)
             region = reviewer.region if reviewer else None
-            if reviewer is None and row.reviewer_id in known:
-                user = known[row.reviewer_id]
+            if reviewer is None and row.reviewer_key in known:
+                user = known[row.reviewer_key]
                 region = user.authority.region_id if user.authority_id else None
             if region is None:
                 in_sheet = row.reviewer_id in all_reviewer_ids
@@ -620,25 +641,14 @@ def _plan(book: Book, report: Report) -> Plan:
     return plan
 
 
-def _province(user: User) -> str:
-    return user.authority.region_id[:2] if user.authority_id else ""
-
-
-def _foreign_id_message(old_id: str) -> str:
-    return _(
-        "The old system's id %(id)s was migrated before for another province (the two provinces' old systems "
-        "number alike): this row is not migrated. Ask the platform's administrators to migrate it."
-    ) % {"id": old_id}
-
-
 def _key_text(text: str | None) -> str:
     """A credit code or project number as transfer.record_rows reads it (no spaces, upper case)."""
     return "".join((text or "").split()).upper()
 
 
-def _without(book: Book, main_name: str, done: set[str]) -> Book:
-    """The book without the records already migrated (their old id in `done`) and their rows of the part sheets: a
-    second run reads them, finds them by their old id and reads no further."""
+def _without(book: Book, main_name: str, done: set[int]) -> Book:
+    """The book without the records already migrated (their rows' numbers in `done`) and their rows of the part
+    sheets: a second run reads them, finds them by their province and old id and reads no further."""
     if not done:
         return book
     main = record_rows.layout(record_rows.RECORDS)
@@ -647,7 +657,7 @@ def _without(book: Book, main_name: str, done: set[str]) -> Book:
     table = book.tables[main_name]
     kept, skipped = [], set()
     for number, cells in table.rows:
-        if _cell(cells, layout.OLD_ID)[:50] in done:
+        if number in done:
             skipped.add((_key_text(cells.get(credit)), _key_text(cells.get(prj_num))))
         else:
             kept.append((number, cells))
@@ -728,7 +738,7 @@ def import_legacy(book: Book, *, user, mode: Mode, progress: Progress = no_progr
     migrated row."""
     report = Report(total=book.rows())
     try:
-        plan = _plan(book, report)
+        plan = _plan(book, report, user)
     except LegacyFileRefused as exc:
         report.problems.append(Problem("", 0, "", str(exc)))
         return report
@@ -774,9 +784,9 @@ def _check_user(user, plan: Plan, report: Report) -> None:
         )
 
 
-def _write_reviewers(plan: Plan, *, file_name: str, now: dt.datetime) -> dict[str, User]:
-    """The reviewers' authorities, departments, accounts and keys; returns old id → user of every reviewer the
-    records may name (known before, and written now)."""
+def _write_reviewers(plan: Plan, *, file_name: str, now: dt.datetime) -> dict[tuple[str, str], User]:
+    """The reviewers' authorities, departments, accounts and keys; returns (province, old id) → user of every
+    reviewer the records may name (known before, and written now)."""
     users = dict(plan.known_reviewers)
     if not plan.reviewers:
         return users
@@ -825,13 +835,19 @@ def _write_reviewers(plan: Plan, *, file_name: str, now: dt.datetime) -> dict[st
     by_username = {u.username: u for u in new_users} | plan.linked_users
     LegacyReviewer.objects.bulk_create(
         [
-            LegacyReviewer(old_id=r.old_id, user=by_username[r.username], file_name=file_name[:255], imported_at=now)
+            LegacyReviewer(
+                province_id=r.province,
+                old_id=r.old_id,
+                user=by_username[r.username],
+                file_name=file_name[:255],
+                imported_at=now,
+            )
             for r in plan.reviewers
         ],
         batch_size=BATCH,
     )
     for r in plan.reviewers:
-        users[r.old_id] = by_username[r.username]
+        users[(r.province, r.old_id)] = by_username[r.username]
     return users
 
 
@@ -892,7 +908,7 @@ class Review:
 
 @dataclass
 class _Context:
-    users: dict[str, User]
+    users: dict[tuple[str, str], User]  # (province, old id) → user
     enterprises: dict[str, Enterprise]
     authorities: dict[str, Authority]
     projects: dict[str, Project]
@@ -917,7 +933,13 @@ class _Context:
 
 
 def _write_records(
-    plan: Plan, users: dict[str, User], *, file_name: str, now: dt.datetime, progress: Progress, report: Report
+    plan: Plan,
+    users: dict[tuple[str, str], User],
+    *,
+    file_name: str,
+    now: dt.datetime,
+    progress: Progress,
+    report: Report,
 ) -> int:
     if not plan.records:
         return 0
@@ -950,7 +972,7 @@ def _review(row: LegacyRow, ctx: _Context) -> Review | None:
     """J2: an approval of the old system, graded by the level of the reviewing department with grading's own rule."""
     if row.status != LegacyStatus.APPROVED:
         return None
-    reviewer = ctx.users.get(row.reviewer_id)
+    reviewer = ctx.users.get(row.reviewer_key)
     return Review(
         department=row.department,
         person=(reviewer.real_name if reviewer else "") or row.reviewer_name,
@@ -1068,6 +1090,7 @@ def _write_chunk(chunk: list[LegacyRow], ctx: _Context) -> list[int]:
     LegacyRecord.objects.bulk_create(
         [
             LegacyRecord(
+                province_id=row.province,
                 old_id=row.old_id,
                 record=record,
                 old_status=row.status,
@@ -1108,7 +1131,9 @@ def _attachment(record: Record, kind: str, path: str, at: dt.datetime) -> Attach
     )
 
 
-def _transition(row: LegacyRow, record: Record, users: dict[str, User], now: dt.datetime) -> RecordTransition:
+def _transition(
+    row: LegacyRow, record: Record, users: dict[tuple[str, str], User], now: dt.datetime
+) -> RecordTransition:
     """The log row of the migration (TransitionBy.MIGRATION): a decision names the old reviewer and department
     (J9); a pending record's row says it was carried over and is due anew."""
     if row.status == LegacyStatus.PENDING:
@@ -1123,7 +1148,7 @@ def _transition(row: LegacyRow, record: Record, users: dict[str, User], now: dt.
             )
             % {"id": row.old_id, "at": f"{row.submitted_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"},
         )
-    reviewer = users.get(row.reviewer_id)
+    reviewer = users.get(row.reviewer_key)
     authority = reviewer.authority if reviewer and reviewer.authority_id else None
     transition = RecordTransition(
         record=record,

@@ -129,11 +129,21 @@ def _a_migrated_record_and_reviewer_in_each_province() -> None:
         record = Record.objects.published().filter(project__county__code__startswith=prefix).first()
         assert record is not None, prefix
         now = timezone.now()
+        province = f"{prefix}0000"
         LegacyRecord.objects.create(
-            old_id=f"OLD{prefix}", record=record, old_status="approved", file_name="原系统.xlsx", imported_at=now
+            province_id=province,
+            old_id="OLD1001",  # each province's old system numbered alike: the same id in both
+            record=record,
+            old_status="approved",
+            file_name="原系统.xlsx",
+            imported_at=now,
         )
         LegacyReviewer.objects.create(
-            old_id=f"U{prefix}", user=User.objects.get(username=username), file_name="原系统.xlsx", imported_at=now
+            province_id=province,
+            old_id="U1001",
+            user=User.objects.get(username=username),
+            file_name="原系统.xlsx",
+            imported_at=now,
         )
 
 

@@ -627,7 +627,7 @@ def _legacy(path, user):
 
 
 @pytest.mark.parametrize("kind", ["clerk", "superuser", "provincial_superuser"])
-def test_a_reviewer_row_naming_an_existing_account_never_changes_it(legacy_file, jilin_official, firm_a, kind):
+def test_legacy_a_reviewer_row_naming_an_existing_account_never_changes_it(legacy_file, jilin_official, firm_a, kind):
     """The file's account name is an enterprise clerk's, the superuser's, or a superuser's who also holds a Jilin
     office: none of them becomes the migrated reviewer, changes password, role, groups or flags."""
     from accounts.models import User
@@ -658,10 +658,12 @@ def test_a_reviewer_row_naming_an_existing_account_never_changes_it(legacy_file,
     assert any(p.column == "账号" for p in report.problems), report.problems
 
 
-def test_old_ids_of_another_province_are_named_not_silently_skipped(legacy_file, jilin_official, provincial_staff):
-    """Two provinces' old systems number their records and reviewers alike: an id another province migrated before
-    is a problem of the row (never "unchanged" with the Jilin record left out, never Guangxi's official as the
-    Jilin reviewer)."""
+def test_j2_legacy_old_ids_another_province_migrated_before_migrate_for_this_one_too(
+    legacy_file, jilin_official, provincial_staff
+):
+    """Two provinces' old systems number their records and reviewers alike: the key is (province, old id), so
+    Guangxi's "1001" stays Guangxi's and Jilin's "1001" migrates beside it (never "unchanged" with the Jilin record
+    left out, never Guangxi's official as the Jilin reviewer)."""
     from legacy.models import LegacyRecord, LegacyReviewer
     from projects.models import Record
 
@@ -669,24 +671,25 @@ def test_old_ids_of_another_province_are_named_not_silently_skipped(legacy_file,
     old_record = info.old_ids[0]
     old_reviewer = next(iter(info.reviewers))
     guangxi = LegacyRecord.objects.create(
+        province_id="450000",
         old_id=old_record,
         record=valid_record(EnterpriseFactoryGX()),
         old_status="approved",
         file_name="gx.xlsx",
         imported_at=timezone.now(),
     )
+    gx_user = official("gx_old", Role.REVIEWER, "450103")
     LegacyReviewer.objects.create(
-        old_id=old_reviewer,
-        user=official("gx_old", Role.REVIEWER, "450103"),
-        file_name="gx.xlsx",
-        imported_at=timezone.now(),
+        province_id="450000", old_id=old_reviewer, user=gx_user, file_name="gx.xlsx", imported_at=timezone.now()
     )
     report = _legacy(info.path, jilin_official)
-    named = {(p.column, p.row) for p in report.problems}
-    assert any(column == "原系统业绩编号" for column, _row in named), report.problems
-    assert any(column == "原系统人员编号" for column, _row in named), report.problems
-    assert LegacyRecord.objects.get(old_id=old_record) == guangxi
-    gx_user = LegacyReviewer.objects.get(old_id=old_reviewer).user
+    assert not report.problems, report.problems
+    assert LegacyRecord.objects.get(province_id="450000", old_id=old_record) == guangxi
+    jilin = LegacyRecord.objects.get(province_id="220000", old_id=old_record)
+    assert jilin.record != guangxi.record and jilin.record.project.county_id.startswith("22")
+    assert LegacyRecord.objects.filter(province_id="220000").count() == 10
+    assert LegacyReviewer.objects.get(province_id="450000", old_id=old_reviewer).user == gx_user
+    assert LegacyReviewer.objects.get(province_id="220000", old_id=old_reviewer).user != gx_user
     assert not Record.objects.filter(transitions__actor=gx_user).exists()
 
 
