@@ -144,21 +144,39 @@ class QualificationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Qualification
-        fields = ["code", "name", "kind", "grade", "enterprise_grades", "personal_grades", "checked_stages"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "grade",
+            "enterprise_grades",
+            "personal_grades",
+            "checked_stages",
+            "requires_national_platform",
+        ]
 
 
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
     form = QualificationAdminForm
-    list_display = ["code", "name", "kind", "grade", "rule_enterprise", "rule_personal", "rule_stages"]
-    list_filter = ["kind", "grade"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "grade",
+        "rule_enterprise",
+        "rule_personal",
+        "rule_stages",
+        "requires_national_platform",
+    ]
+    list_filter = ["kind", "grade", "requires_national_platform"]
     search_fields = ["code", "name"]
     fieldsets = [
         (None, {"fields": ["code", "name", "kind", "grade"]}),
         (
             _("Performance rule for applications (J4)"),
             {
-                "fields": ["enterprise_grades", "personal_grades", "checked_stages"],
+                "fields": ["enterprise_grades", "personal_grades", "checked_stages", "requires_national_platform"],
                 "description": _(
                     "Since 建市规〔2023〕3号 enterprise performance must be A-level and personal performance A or B; "
                     "the qualification software checks the grade on the stage screens chosen here."

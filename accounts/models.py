@@ -243,6 +243,16 @@ class Qualification(Scoped, models.Model):
         verbose_name=_("stages whose grade is checked"),
         default=_default_checked_stages,
     )
+    #: 建市规〔2023〕3号: from 2024-01-01 the performance of an application for a qualification 住建部 approves must
+    #: be on the national platform (national-standard.md §2.1); sync.selectors says which records are.
+    requires_national_platform = models.BooleanField(
+        _("performance must be on the national platform"),
+        default=False,
+        help_text=_(
+            "For qualifications approved by the Ministry (住建部): from 2024-01-01 a record counts only once the "
+            "national platform has accepted it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("qualification")

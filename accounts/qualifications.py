@@ -60,3 +60,21 @@ def load_rules(Qualification) -> None:
         qualification.personal_grades = list(DEFAULT_PERSONAL_GRADES)
         qualification.checked_stages = list(DEFAULT_STAGES.get(qualification.kind, ["project", "finish_check"]))
         qualification.save(update_fields=["enterprise_grades", "personal_grades", "checked_stages"])
+
+
+#: The qualifications the Ministry (住建部) approves, whose applicants' performance must be on the national platform
+#: from 2024-01-01 (建市规〔2023〕3号; national-standard.md §2.1). The catalogue does not name the approving authority;
+#: by the approval rules (住建部令第22号 §9: 施工总承包特级、一级; 令第160号 §8: 勘察综合、甲级, 设计甲级; 令第158号
+#: §9: 监理综合、甲级) that is every 特级, 综合 and 甲级 and 施工总承包一级. 专业承包一级 is the Ministry's only in
+#: some trades (公路, 水运, 水利, 铁路, 民航), which the catalogue does not distinguish: left to the superuser.
+NATIONAL_PLATFORM_GRADES = {"特级", "综合", "甲级"}
+NATIONAL_PLATFORM_CODES = {"CON-GEN-1"}
+
+
+def load_national_platform(Qualification) -> None:
+    """Mark the Ministry's qualifications as needing performance on the national platform (a data migration)."""
+    for qualification in Qualification.objects.all():
+        required = qualification.grade in NATIONAL_PLATFORM_GRADES or qualification.code in NATIONAL_PLATFORM_CODES
+        if qualification.requires_national_platform != required:
+            qualification.requires_national_platform = required
+            qualification.save(update_fields=["requires_national_platform"])

@@ -5,8 +5,14 @@ The rule is the qualification's own setting (accounts.Qualification: the grades 
 performance and for personal performance, the stage screens whose grade is checked), seeded from
 建市规〔2023〕3号 (national-standard.md §2.1: enterprise performance A-level, personal performance A or B; 施工
 资质 checks 基本信息, 施工许可, 竣工验收, 设计 checks 基本信息, 施工图审, 竣工验收). A record counts when it is
-published (approved, its current version, not fraud) and every checked stage exists and carries an accepted grade.
+published (approved, its current version, not fraud), every checked stage exists and carries an accepted grade, the
+enterprise took the part on the project that the qualification's kind names (a design qualification counts the
+projects it designed: its own 参建单位 row, TBCORPROLEDIC), and — for the qualifications the Ministry approves
+(`requires_national_platform`, from 2024-01-01) — the national platform has accepted the record.
 Every "no" carries its reason in the active language (Chinese in the portal).
+
+Whether a record is on the national platform is sync's answer (sync.selectors.on_national_platform), a layer above
+this one: the caller asks it in the same query as the records and passes it in (`on_national_platform=`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from accounts.models import PerformanceStage, PerformanceUse, Qualification
+from accounts.models import EnterpriseKind, PerformanceStage, PerformanceUse, Qualification
+from projects.codes import CorpRole
 from projects.models import Record, RecordStatus
 
 #: the relations to read for `verdict()` without a query per record (select_related of a Record queryset)
@@ -23,6 +30,14 @@ RELATED = ["project", "censor", "tender", "contract", "licence", "finish_check",
 
 #: the order in which stages are checked and named (the record's order)
 STAGE_ORDER = [choice.value for choice in PerformanceStage]
+
+#: the enterprise's role on the project (TBCORPROLEDIC) that a qualification of each kind counts
+ROLE_OF_KIND = {
+    EnterpriseKind.SURVEY: CorpRole.SURVEY,
+    EnterpriseKind.DESIGN: CorpRole.DESIGN,
+    EnterpriseKind.CONSTRUCTION: CorpRole.CONSTRUCTION,
+    EnterpriseKind.SUPERVISION: CorpRole.SUPERVISION,
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,17 @@ def describe(qualification: Qualification) -> str:
         "enterprise": _list(sorted(qualification.enterprise_grades)) or "—",
         "personal": _list(sorted(qualification.personal_grades)) or "—",
         "stages": _list(stages) or "—",
-    }
+    } + _describe_more(qualification)
+
+
+def _describe_more(qualification: Qualification) -> str:
+    more = ""
+    role = ROLE_OF_KIND.get(qualification.kind)
+    if role is not None:
+        more += _(" Only projects the enterprise took part in as %(role)s.") % {"role": CorpRole(role).label}
+    if qualification.requires_national_platform:
+        more += _(" Only performance accepted by the national platform (Ministry-approved, since 2024-01-01).")
+    return more
 
 
 def stage_row(record: Record, stage: str):
@@ -77,9 +102,27 @@ def _list(values) -> str:
     return _(", ").join(values)
 
 
-def verdict(record: Record, qualification: Qualification, use: str = PerformanceUse.ENTERPRISE) -> Verdict:
+def firm_roles(record: Record) -> set[str]:
+    """The roles (TBCORPROLEDIC) of the record's enterprise on its own 参建单位 rows (by its credit code); reads
+    `record.corps` (prefetch it, or annotate the roles and pass them to `verdict()`)."""
+    code = record.enterprise.credit_code
+    return {corp.corp_role for corp in record.corps.all() if corp.corp_code == code and corp.corp_role}
+
+
+def verdict(
+    record: Record,
+    qualification: Qualification,
+    use: str = PerformanceUse.ENTERPRISE,
+    *,
+    on_national_platform: bool | None = None,
+    roles: set[str] | list[str] | None = None,
+) -> Verdict:
     """Whether `record` counts as `use` (enterprise or personal performance) in an application for
-    `qualification`, and every reason why not."""
+    `qualification`, and every reason why not.
+
+    `on_national_platform`: sync.selectors.on_national_platform for this record; required when the qualification
+    requires it (a caller that forgets is a bug, not a "yes"). `roles`: the enterprise's roles on the project
+    (`firm_roles()` when not given)."""
     reasons: list[str] = []
     if record.status != RecordStatus.APPROVED or record.revision_of_id is not None:
         reasons.append(_("Not a published record (approved, current version): it cannot be used in an application."))
@@ -107,4 +150,35 @@ def verdict(record: Record, qualification: Qualification, use: str = Performance
                     "accepted": _list(accepted) or "—",
                 }
             )
+    role = ROLE_OF_KIND.get(qualification.kind)
+    if role is not None:
+        held = set(firm_roles(record) if roles is None else roles)
+        if role not in held:
+            reasons.append(_role_reason(qualification, role, held))
+    if qualification.requires_national_platform:
+        if on_national_platform is None:
+            raise ValueError("verdict(): this qualification requires on_national_platform (sync.selectors)")
+        if not on_national_platform:
+            reasons.append(
+                _(
+                    "Not yet pushed to and accepted by the national platform (全国建筑市场监管公共服务平台): "
+                    "%(qualification)s is approved by the Ministry, whose applications since 2024-01-01 count only "
+                    "performance on the national platform."
+                )
+                % {"qualification": qualification.name}
+            )
     return Verdict(ok=not reasons, reasons=tuple(reasons), grades=tuple(grades))
+
+
+def _role_reason(qualification: Qualification, role: str, held: set[str]) -> str:
+    needed = CorpRole(role).label
+    if not held:
+        return _(
+            "The enterprise is not among the record's participating units (参建单位): %(qualification)s counts only "
+            "projects it took part in as %(role)s."
+        ) % {"qualification": qualification.name, "role": needed}
+    labels = [str(CorpRole(code).label) if code in CorpRole.values else code for code in sorted(held)]
+    return _(
+        "The enterprise's role on this project is %(held)s: %(qualification)s counts only projects it took part in "
+        "as %(role)s."
+    ) % {"held": _list(labels), "qualification": qualification.name, "role": needed}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from accounts.models import PerformanceStage, PerformanceUse, Qualification, Rol
 from grading.qualification import RELATED, Verdict, verdict
 from projects.models import ProjectCorp, Record, RecordPerson
 from projects.selectors import refuse_if_deregistered
+from sync.selectors import on_national_platform
 
 from .models import ApplicationList, ApplicationPick
 
@@ -77,9 +79,30 @@ def published_records(user) -> QuerySet[Record]:
     return Record.visible_to(user, Record.objects.published())
 
 
+def rule_facts(path: str = "") -> dict:
+    """What `verdict()` is told besides the stages, as annotations over the records at `path` ("" the records
+    themselves, "record__" a pick's): whether the national platform accepted it (sync's one rule) and the firm's
+    roles on its own 参建单位 rows — in the same query as the records, never one per row."""
+    return {
+        "rule_on_platform": on_national_platform(f"{path}pk", f"{path}version"),
+        "rule_roles": ArraySubquery(
+            ProjectCorp.objects.filter(
+                record_id=OuterRef(f"{path}pk"), corp_code=OuterRef(f"{path}enterprise__credit_code")
+            )
+            .exclude(corp_role="")
+            .values("corp_role")
+        ),
+    }
+
+
+def verdict_of(row, record: Record, qualification: Qualification, use: str) -> Verdict:
+    """`verdict()` of a record whose facts `row` carries (annotated by `rule_facts()`)."""
+    return verdict(record, qualification, use, on_national_platform=row.rule_on_platform, roles=row.rule_roles)
+
+
 def with_stages(qs: QuerySet[Record]) -> QuerySet[Record]:
-    """Every stage row `verdict()` reads, in the same query."""
-    return qs.select_related(*RELATED, "project__county", "enterprise")
+    """Every stage row and every fact `verdict()` reads, in the same query."""
+    return qs.select_related(*RELATED, "project__county", "enterprise").annotate(**rule_facts())
 
 
 def completion_years(user) -> list[int]:
@@ -128,9 +151,10 @@ def picks_with_verdicts(application: ApplicationList) -> list[PickRow]:
     picks = (
         ApplicationPick.objects.filter(application=application)
         .select_related(*(f"record__{name}" for name in RELATED), "record__project__county", "record__enterprise")
+        .annotate(**rule_facts("record__"))
         .order_by("id")
     )
-    return [PickRow(p, p.record, verdict(p.record, application.qualification, p.use)) for p in picks]
+    return [PickRow(p, p.record, verdict_of(p, p.record, application.qualification, p.use)) for p in picks]
 
 
 @dataclass(frozen=True)
@@ -152,7 +176,7 @@ def candidates(user, application: ApplicationList, records) -> list[CandidateRow
     return [
         CandidateRow(
             record,
-            {use: verdict(record, qualification, use) for use in PerformanceUse.values},
+            {use: verdict_of(record, record, qualification, use) for use in PerformanceUse.values},
             frozenset(picked.get(record.pk, ())),
         )
         for record in records

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,17 @@ class NationalStatus:
     tone: str = "info"  # the alert's look: info, success, warning, error
     national_num: str = ""
     pushed_at: dt.datetime | None = None
+
+
+def on_national_platform(record: str = "pk", version: str = "version") -> Exists:
+    """The one rule of "on the national platform": the national platform has accepted (pushed) the record's current
+    version. An expression over the outer record (`record`, `version`: its paths there) — one query for a page of
+    records, asked by the at-risk figures and by the qualification rule (J4, G11; grading.qualification.verdict)."""
+    return Exists(
+        PushItem.objects.filter(
+            record_id=OuterRef(record), kind=PushKind.RECORD, record_version=OuterRef(version), state=PushState.PUSHED
+        )
+    )
 
 
 def latest_item(record: Record, kind: str = PushKind.RECORD) -> PushItem | None:
@@ -135,14 +146,9 @@ def at_risk(campaign: Campaign, *, on: dt.date, user=None) -> tuple[int, int]:
     records = Record.objects.claims().filter(campaign=campaign)  # never a D record's working copy (J7)
     if user is not None and not user.is_superuser:
         records = records.filter(pk__in=Record.visible_to(user).values("pk"))
-    from django.db.models import Exists, OuterRef
-
     from grading.eligibility import eligible_filter
 
-    accepted = PushItem.objects.filter(
-        record_id=OuterRef("pk"), kind=PushKind.RECORD, record_version=OuterRef("version"), state=PushState.PUSHED
-    )
-    waiting = records.filter(eligible_filter(on)).exclude(Exists(accepted)).count()
+    waiting = records.filter(eligible_filter(on)).exclude(on_national_platform()).count()
     failing = (
         PushItem.objects.filter(record__in=records.filter(status=RecordStatus.APPROVED), kind=PushKind.RECORD)
         .filter(

@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 
 from accounts import validators
 from accounts.models import Enterprise, PerformanceStage, PerformanceUse, Qualification, Role
-from grading.qualification import STAGE_ORDER, stage_row, verdict
-from portal.qualification import system_records
+from grading.qualification import STAGE_ORDER, stage_row
+from portal.qualification import system_records, verdict_of
 from portal.qualification_forms import RecordFilterForm
 from projects.codes import CorpRole, PersonRole
 
@@ -187,7 +187,7 @@ def _record(record, qualification: Qualification | None) -> dict:
     if qualification is not None:
         check = {"qualification": qualification.code}
         for use in PerformanceUse.values:
-            answer = verdict(record, qualification, use)
+            answer = verdict_of(record, record, qualification, use)
             check[use] = {"ok": answer.ok, "reasons": list(answer.reasons)}
     code = record.enterprise.credit_code
     return {

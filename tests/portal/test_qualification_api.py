@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from portal.models import SystemCall, SystemToken
+from projects.codes import CorpRole
 from projects.models import Record, RecordStatus
 from tests.factories import UserFactory, authority_for, make_uscc
 from tests.review.builders import valid_record
@@ -117,7 +118,7 @@ def test_jilins_system_reads_jilin_only(firm_a):
 
 
 def test_every_stage_with_grade_department_and_reviewer_and_the_firms_persons_unmasked(api, firm_a):
-    record = published(firm_a, "A", licence="B")
+    record = published(firm_a, "A", licence="B", roles=(CorpRole.DESIGN,))
     row = api.get(records_url(firm_a.credit_code)).json()["results"][0]
     stages = {s["stage"]: s for s in row["stages"]}
     assert set(stages) == {"project", "censor", "tender", "contract", "licence", "finish_check", "finish_record"}
@@ -134,9 +135,10 @@ def test_every_stage_with_grade_department_and_reviewer_and_the_firms_persons_un
 
 
 def test_the_filters(api, firm_a):
-    a_2015 = published(firm_a, "A", completed=dt.date(2015, 5, 4))
-    b_2016 = published(firm_a, "B", completed=dt.date(2016, 6, 18))
-    c_permit = published(firm_a, "A", completed=dt.date(2016, 3, 1), licence="C")
+    design = (CorpRole.DESIGN,)
+    a_2015 = published(firm_a, "A", completed=dt.date(2015, 5, 4), roles=design)
+    b_2016 = published(firm_a, "B", completed=dt.date(2016, 6, 18), roles=design)
+    c_permit = published(firm_a, "A", completed=dt.date(2016, 3, 1), licence="C", roles=design)
     url = records_url(firm_a.credit_code)
     assert _ids(api.get(url, {"grade": "A"})) == {a_2015.pk, c_permit.pk}
     assert _ids(api.get(url, {"grade": "A,B"})) == {a_2015.pk, b_2016.pk, c_permit.pk}

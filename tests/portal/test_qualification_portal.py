@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portal.models import ApplicationList, ApplicationPick
+from projects.codes import CorpRole
 from projects.models import Record, RecordStatus
 from tests.review.builders import valid_record
 
@@ -144,9 +145,10 @@ def test_several_lists_each_with_its_own_rule(client_a, clerk_a, firm_a, constru
 def test_the_filters_narrow_the_firms_published_records(client_a, firm_a, construction_list):
     import datetime as dt
 
-    a_2015 = published(firm_a, "A", completed=dt.date(2015, 5, 4))
-    b_2016 = published(firm_a, "B", completed=dt.date(2016, 6, 18))
-    c_permit = published(firm_a, "A", completed=dt.date(2016, 3, 1), licence="C")
+    design = (CorpRole.DESIGN,)
+    a_2015 = published(firm_a, "A", completed=dt.date(2015, 5, 4), roles=design)
+    b_2016 = published(firm_a, "B", completed=dt.date(2016, 6, 18), roles=design)
+    c_permit = published(firm_a, "A", completed=dt.date(2016, 3, 1), licence="C", roles=design)
     draft = valid_record(firm_a)
 
     def shown(query: str) -> set[int]:
