@@ -457,24 +457,6 @@ def _province_code(code: str, provinces: set[str]) -> str:
     return province if len(code) == 6 and province in provinces else ""
 
 
-def _duplicates(sink: _Sink, column: str, rows: Iterable) -> set[int]:
-    """The rows whose (province, old id) an earlier row of the sheet has: a problem each (the key is unique)."""
-    seen: dict[tuple[str, str], int] = {}
-    repeated = set()
-    for r in rows:
-        key = (r.province, r.old_id)
-        if key in seen:
-            sink.add(
-                r.row,
-                column,
-                _("The old system's id %(id)s is also on row %(row)s: each row needs an id of its own.")
-                % {"id": r.old_id, "row": seen[key]},
-            )
-            repeated.add(r.row)
-        seen.setdefault(key, r.row)
-    return repeated
-
-
 def _known(model, keys: set[tuple[str, str]]) -> dict[tuple[str, str], LegacyRecord | LegacyReviewer]:
     """The rows of `model` (LegacyRecord, LegacyReviewer) migrated before with one of the (province, old id) keys."""
     found = model.objects.filter(
@@ -502,9 +484,7 @@ def _plan(book: Book, report: Report, user=None) -> Plan:
     reviewers = _read_reviewers(book, regions, reviewer_sink)
     for r in reviewers:
         r.province = acting or _province_code(r.region, provinces)
-    repeated = _duplicates(reviewer_sink, layout.R_OLD_ID, reviewers)
     all_reviewer_ids = {r.old_id for r in reviewers}
-    reviewers = [r for r in reviewers if r.row not in repeated]
     known = {key: lr.user for key, lr in _known(LegacyReviewer, {(r.province, r.old_id) for r in reviewers}).items()}
     plan.unchanged_reviewers = sum(1 for r in reviewers if (r.province, r.old_id) in known)
     fresh = [r for r in reviewers if (r.province, r.old_id) not in known]
@@ -548,8 +528,6 @@ def _plan(book: Book, report: Report, user=None) -> Plan:
     cells_of = dict(main.rows)
     for number, row in legacy_rows.items():
         row.province = acting or _province_code((cells_of[number].get(county_header) or "").strip(), provinces)
-    for number in _duplicates(sink, layout.OLD_ID, legacy_rows.values()):
-        del legacy_rows[number]
     done = set(_known(LegacyRecord, {(r.province, r.old_id) for r in legacy_rows.values()}))
     skipped = {number for number, r in legacy_rows.items() if (r.province, r.old_id) in done}
     parsed = record_rows.parse_book(_without(book, main_name, skipped))
