@@ -61,24 +61,20 @@ from projects.campaigns import admission, national_reach
 from projects.inputs import NotReadable, read_date
 from projects.models import (
     Attachment,
-    BuilderLicence,
     Campaign,
     Censor,
     CensorStaff,
-    Contract,
-    FinishCheck,
-    FinishRecord,
     Project,
     ProjectCorp,
     Record,
     RecordPerson,
     RecordStatus,
-    Tender,
     UnitProject,
 )
 from review import signals
 from review.models import RecordTransition, TransitionBy
 from review.selectors import responsible_authority
+from review.services import STAGE_FIELDS, STAGE_MODELS  # the stage tables, and what an approval writes in them
 from review.services import record_deadline as submission_deadline_of  # the deadline submit gives (G5, J1)
 from review.workdays import SHANGHAI
 from transfer import record_rows
@@ -91,17 +87,6 @@ from .models import LegacyRecord, LegacyReviewer, LegacyStatus, provincial_provi
 BATCH = 500
 HISTORY_JOB = "legacy.import_legacy"
 
-#: the stage tables of a record, by the record's relation name (review.services.STAGE_MODELS with its models)
-STAGE_MODELS = {
-    "tender": Tender,
-    "contract": Contract,
-    "censor": Censor,
-    "licence": BuilderLicence,
-    "finish_check": FinishCheck,
-    "finish_record": FinishRecord,
-}
-#: what an approval writes into the project (TBProjectInfo) besides the stages
-PROJECT_GRADE_FIELDS = ["check_depart_name", "check_person_name", "data_level", "data_source"]
 _CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 _DATETIME_RE = re.compile(
     r"^(?P<date>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?$"
@@ -982,7 +967,7 @@ def _write_chunk(chunk: list[LegacyRow], ctx: _Context) -> list[int]:
                 project.updated_at = ctx.now
                 regraded[project.pk] = project
     Project.objects.bulk_create([p for p, _row in new_projects], batch_size=BATCH)
-    Project.objects.bulk_update(list(regraded.values()), [*PROJECT_GRADE_FIELDS, "updated_at"], batch_size=BATCH)
+    Project.objects.bulk_update(list(regraded.values()), STAGE_FIELDS, batch_size=BATCH)
     unit_rows = [
         (project, part.seq, UnitProject(project=project, **part.values))
         for project, row in new_projects
