@@ -33,7 +33,6 @@ OPINIONS = [
 ]
 #: the share of each old state, in this order, per 10 records
 MIX = ("approved",) * 7 + ("pending",) * 2 + ("rejected",)
-LEVEL_WORDS = {"province": "省级", "city": "市级", "county": "县级"}
 STATUS_WORDS = {"approved": "审核通过", "pending": "待审核", "rejected": "审核不通过"}
 
 
@@ -129,7 +128,7 @@ def rows(n: int, *, seed: int = 2020, prefix: str = "JL") -> tuple[dict[str, lis
             legacy |= {
                 layout.REVIEWED_AT: f"{reviewed:%Y-%m-%d %H:%M:%S}",
                 layout.DEPARTMENT: department.name,
-                layout.DEPARTMENT_LEVEL: LEVEL_WORDS[department.level],
+                layout.DEPARTMENT_LEVEL: layout.LEVEL_NAMES[department.level],
                 layout.DEPARTMENT_REGION: department.region,
                 layout.REVIEWER_ID: reviewer,
             }
@@ -182,7 +181,7 @@ def rows(n: int, *, seed: int = 2020, prefix: str = "JL") -> tuple[dict[str, lis
             layout.R_NAME: person.name,
             layout.R_AUTHORITY: department.authority,
             layout.R_DEPARTMENT: department.section,
-            layout.R_LEVEL: LEVEL_WORDS[department.level],
+            layout.R_LEVEL: layout.LEVEL_NAMES[department.level],
             layout.R_REGION: department.region,
             layout.R_TITLE: "科员",
             layout.R_PHONE: make_mobile(rng),

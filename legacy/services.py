@@ -279,6 +279,26 @@ LEVEL_FOR_REGION = {
 }
 
 
+def _level_and_region(
+    sink: _Sink, row: int, level_cell: tuple[str, str], region_cell: tuple[str, str], regions: dict[str, Region]
+) -> tuple[str, Region | None]:
+    """A level and a region code (each as (header, text)) read, and the level checked against the region's."""
+    level = _level(sink, row, *level_cell)
+    region = _region(sink, row, *region_cell, regions)
+    if region is not None and level and LEVEL_FOR_REGION[region.level] != level:
+        sink.add(
+            row,
+            level_cell[0],
+            _("The level “%(level)s” does not match the region %(region)s, which is %(expected)s.")
+            % {
+                "level": level_cell[1],
+                "region": str(region),
+                "expected": layout.LEVEL_NAMES[LEVEL_FOR_REGION[region.level]],
+            },
+        )
+    return level, region
+
+
 def _read_reviewers(book: Book, regions: dict[str, Region], sink: _Sink) -> list[ReviewerRow]:
     table = book.tables.get(layout.REVIEWERS_SHEET)
     rows: list[ReviewerRow] = []
@@ -299,19 +319,9 @@ def _read_reviewers(book: Book, regions: dict[str, Region], sink: _Sink) -> list
                 layout.R_REGION,
             )
         }
-        level = _level(sink, number, layout.R_LEVEL, values[layout.R_LEVEL])
-        region = _region(sink, number, layout.R_REGION, values[layout.R_REGION], regions)
-        if region is not None and level and LEVEL_FOR_REGION[region.level] != level:
-            sink.add(
-                number,
-                layout.R_LEVEL,
-                _("The level “%(level)s” does not match the region %(region)s, which is %(expected)s.")
-                % {
-                    "level": values[layout.R_LEVEL],
-                    "region": str(region),
-                    "expected": layout.LEVEL_NAMES[LEVEL_FOR_REGION[region.level]],
-                },
-            )
+        level, region = _level_and_region(
+            sink, number, (layout.R_LEVEL, values[layout.R_LEVEL]), (layout.R_REGION, values[layout.R_REGION]), regions
+        )
         username = values[layout.R_USERNAME]
         if username and username in usernames:
             sink.add(
@@ -371,19 +381,9 @@ def _read_legacy_columns(number: int, cells: dict, regions: dict[str, Region], s
         level_text = _cell(cells, layout.DEPARTMENT_LEVEL)
         region_code = _cell(cells, layout.DEPARTMENT_REGION)
         reviewer_id = _cell(cells, layout.REVIEWER_ID)
-    level = _level(sink, number, layout.DEPARTMENT_LEVEL, level_text)
-    region = _region(sink, number, layout.DEPARTMENT_REGION, region_code, regions)
-    if region is not None and level and LEVEL_FOR_REGION[region.level] != level:
-        sink.add(
-            number,
-            layout.DEPARTMENT_LEVEL,
-            _("The level “%(level)s” does not match the region %(region)s, which is %(expected)s.")
-            % {
-                "level": level_text,
-                "region": str(region),
-                "expected": layout.LEVEL_NAMES[LEVEL_FOR_REGION[region.level]],
-            },
-        )
+    level, region = _level_and_region(
+        sink, number, (layout.DEPARTMENT_LEVEL, level_text), (layout.DEPARTMENT_REGION, region_code), regions
+    )
     opinion = _cell(cells, layout.OPINION)
     if status == LegacyStatus.REJECTED and not opinion:
         sink.add(number, layout.OPINION, _("A rejected record needs the reason the old system gave (审核意见)."))
