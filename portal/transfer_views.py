@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,18 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.errors import DomainError
 from projects.selectors import enterprise_refusal
-from transfer import jobs
+from transfer import jobs, views
 from transfer import record_exports as exports
 from transfer import record_rows as rr
-from transfer.models import JobMode, JobStatus
+from transfer.models import JobMode
 from transfer.records import records_importer
 from transfer.workbooks import XLSX_CONTENT_TYPE, template_workbook
 
 from . import selectors
 from .forms import ListFilterForm
 
-#: a job queued longer than this may be queued again from its page (the broker was down when it was started)
-REQUEUE_AFTER_SECONDS = 120
 JOBS_LISTED = 20
 
 
@@ -153,10 +151,6 @@ def import_template(request):
     return _attachment(response, f"{records_importer.label}-导入模板.xlsx")
 
 
-def _stuck(job) -> bool:
-    return job.status == JobStatus.QUEUED and (timezone.now() - job.created_at).total_seconds() > REQUEUE_AFTER_SECONDS
-
-
 @never_cache
 @require_GET
 def import_job(request, pk: int):
@@ -165,14 +159,7 @@ def import_job(request, pk: int):
     job = selectors.import_job_for(request.user, pk)
     context = {
         "nav": "imports",
-        "job": job,
-        "progress": jobs.progress_of(job),
-        "progress_url": reverse("portal:import_job_progress", args=[job.pk]),
-        "report_url": reverse("portal:import_job_report", args=[job.pk]) if job.report else "",
-        "errors_url": reverse("portal:import_job_errors", args=[job.pk]) if job.error_file else "",
-        "requeue_url": reverse("portal:import_job_requeue", args=[job.pk]) if _stuck(job) else "",
-        "problems": job.problems,
-        "more_problems": max(job.errors - len(job.problems), 0),
+        **views.page_context(job, lambda name: reverse(f"portal:import_job_{name}", args=[job.pk])),
     }
     return render(request, "portal/import_job.html", context)
 
@@ -184,38 +171,19 @@ def import_job_progress(request, pk: int):
     return JsonResponse(jobs.progress_of(job), json_dumps_params={"ensure_ascii": False})
 
 
-def _job_file(field, filename: str) -> FileResponse:
-    if not field:
-        raise Http404(_("This job has no such file."))
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("This job has no such file.")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _stem(job) -> str:
-    return job.original_name.rsplit(".", 1)[0]
-
-
 @require_GET
 def import_job_report(request, pk: int):
-    job = selectors.import_job_for(request.user, pk)
-    return _job_file(job.report, f"问题清单-{job.pk}-{_stem(job)}.xlsx")
+    return views.job_file(selectors.import_job_for(request.user, pk), "report")
 
 
 @require_GET
 def import_job_errors(request, pk: int):
-    job = selectors.import_job_for(request.user, pk)
-    return _job_file(job.error_file, f"错误数据-{job.pk}-{_stem(job)}.xlsx")
+    return views.job_file(selectors.import_job_for(request.user, pk), "errors")
 
 
 @require_POST
 def import_job_requeue(request, pk: int):
     job = selectors.import_job_for(request.user, pk)
-    if _stuck(job):
-        jobs.queue_job(job.pk)
+    if views.requeue(job):
         messages.info(request, _("The job is queued again."))
     return redirect("portal:import_job", pk=job.pk)

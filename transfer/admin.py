@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,14 +27,12 @@ from django.utils.translation import gettext_lazy
 from accounts.errors import DomainError
 from accounts.models import Role
 
-from . import jobs
+from . import jobs, views
 from .models import ImportJob, JobMode, JobStatus
 from .workbooks import XLSX_CONTENT_TYPE, export_workbook, template_workbook
 
 OPTS = ImportJob._meta
 NAME = f"{OPTS.app_label}_{OPTS.model_name}"
-#: a job queued longer than this may be queued again from its page (the broker was down when it was started)
-REQUEUE_AFTER_SECONDS = 120
 
 
 class StartForm(forms.Form):
@@ -209,53 +207,29 @@ class ImportJobAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": OPTS,
             "title": _("Import job: %(name)s") % {"name": job.original_name},
-            "job": job,
-            "progress": jobs.progress_of(job),
-            "progress_url": reverse(f"admin:{NAME}_progress", args=[job.pk]),
-            "report_url": reverse(f"admin:{NAME}_report", args=[job.pk]) if job.report else "",
-            "errors_url": reverse(f"admin:{NAME}_errors", args=[job.pk]) if job.error_file else "",
-            "requeue_url": reverse(f"admin:{NAME}_requeue", args=[job.pk]) if self._stuck(job) else "",
+            **views.page_context(job, lambda name: reverse(f"admin:{NAME}_{name}", args=[job.pk])),
             "changelist_url": reverse(f"admin:{NAME}_changelist"),
             "start_url": reverse(f"admin:{NAME}_start", args=[job.importer])
             if job.importer in {i.key for i in jobs.importers_for(request.user)}
             else "",
-            "problems": job.problems,
-            "more_problems": max(job.errors - len(job.problems), 0),
         }
         return TemplateResponse(request, "admin/transfer/importjob/job.html", context)
-
-    def _stuck(self, job: ImportJob) -> bool:
-        return (
-            job.status == JobStatus.QUEUED and (timezone.now() - job.created_at).total_seconds() > REQUEUE_AFTER_SECONDS
-        )
 
     def progress_view(self, request, job_id):
         job = self._job(request, job_id)
         return JsonResponse(jobs.progress_of(job), json_dumps_params={"ensure_ascii": False})
 
-    def _file(self, field, filename: str):
-        if not field:
-            raise Http404(_("This job has no such file."))
-        try:
-            handle = field.open("rb")
-        except FileNotFoundError:  # removed from the storage (a clean-up, a restore): as the portal, no 500
-            raise Http404(_("This job has no such file.")) from None
-        return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-
     def report_view(self, request, job_id):
-        job = self._job(request, job_id)
-        return self._file(job.report, f"问题清单-{job.pk}-{job.original_name.rsplit('.', 1)[0]}.xlsx")
+        return views.job_file(self._job(request, job_id), "report")
 
     def errors_view(self, request, job_id):
-        job = self._job(request, job_id)
-        return self._file(job.error_file, f"错误数据-{job.pk}-{job.original_name.rsplit('.', 1)[0]}.xlsx")
+        return views.job_file(self._job(request, job_id), "errors")
 
     def requeue_view(self, request, job_id):
         job = self._job(request, job_id)
         if request.method != "POST":
             return redirect(reverse(f"admin:{NAME}_change", args=[job.pk]))
-        if self._stuck(job):
-            jobs.queue_job(job.pk)
+        if views.requeue(job):
             messages.info(request, _("The job is queued again."))
         return redirect(reverse(f"admin:{NAME}_change", args=[job.pk]))
 
