@@ -418,7 +418,7 @@ def _project(c: _Collector, items: dict[str, list[_Item]]) -> None:
         )
     else:
         year = c.record.campaign.notice_date.year
-        if not region_accepted(county.code, year):
+        if not region_accepted(county, year):
             c.add(
                 rules.REGION,
                 _("%(place)s: the region code %(code)s was not in force in %(year)s.")

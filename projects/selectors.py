@@ -48,11 +48,15 @@ class SharedAccess:
 
 def shared_access(record: Record) -> SharedAccess:
     """The one rule of shared projects (ADR 0008), read in one query."""
-    row = Record.objects.claims().filter(project_id=record.project_id).aggregate(  # a working copy is no claim
-        keeper=Min("pk"),
-        claims=Count("pk"),
-        frozen=Count("pk", filter=Q(status__in=FREEZING_STATES)),
-        published=Count("pk", filter=Q(status=RecordStatus.APPROVED)),
+    row = (
+        Record.objects.claims()
+        .filter(project_id=record.project_id)
+        .aggregate(  # a working copy is no claim
+            keeper=Min("pk"),
+            claims=Count("pk"),
+            frozen=Count("pk", filter=Q(status__in=FREEZING_STATES)),
+            published=Count("pk", filter=Q(status=RecordStatus.APPROVED)),
+        )
     )
     return SharedAccess(
         keeper=row["keeper"] == record.pk,
@@ -167,9 +171,11 @@ def declared_match(*, prj_num: str = "", licence_cert_no: str = "") -> DeclaredM
     return declared_matches([(prj_num, licence_cert_no)]).get((prj_num or "", licence_cert_no or ""))
 
 
-def region_accepted(code: str, year: int) -> bool:
-    """A region code is accepted for a campaign year when it was in force that year or is in force now."""
-    region = Region.objects.filter(code=code).first()
+def region_accepted(region: Region | str, year: int) -> bool:
+    """A region code is accepted for a campaign year when it was in force that year or is in force now. Given the
+    Region itself (a record's loaded county), no query is made: the check of every record of an import asks it."""
+    if isinstance(region, str):
+        region = Region.objects.filter(code=region).first()
     return region is not None and (region.is_valid_in(year) or region.is_current)
 
 

@@ -253,3 +253,38 @@ def test_the_admins_record_list_exports_the_selected_records_complete(client, tw
         second.project.prj_num,
     }
     assert len(book.tables["单体"].rows) == 3
+
+
+def _check_queries(book, user) -> tuple[int, list]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        report = records_importer.run(book, user=user, mode=Mode.CHECK)
+    return len(ctx.captured_queries), report.problems
+
+
+def test_j8_a_dry_run_makes_the_same_number_of_queries_for_three_records_as_for_six(firm_a, provincial_staff):
+    """Per batch one query per table: the region rule of every record's check reads the county already loaded
+    (it asked the database once per record)."""
+    for _ in range(3):
+        valid_record(firm_a)
+    three, problems = _check_queries(xlsx_book(Record.objects.all()), provincial_staff)
+    assert problems == []
+    for _ in range(3):
+        valid_record(firm_a)
+    six, problems = _check_queries(xlsx_book(Record.objects.all()), provincial_staff)
+    assert problems == []
+    assert six == three
+
+
+def test_j8_a_county_code_abolished_before_the_campaigns_year_is_named_on_its_column(firm_a, provincial_staff):
+    """The region rule of submit (grading.checks) holds for an imported row: 蝶山区 450404 was abolished in 2013."""
+    record = valid_record(firm_a)
+    book = xlsx_book(Record.objects.filter(pk=record.pk))
+    delete_all()
+    main = rr.layout(rr.RECORDS)
+    header = main.column("project", "county").header
+    book.tables[main.name].rows[0][1][header] = "450404"
+    report = records_importer.run(book, user=provincial_staff, mode=Mode.CHECK)
+    assert any(p.row == 2 and p.column == header and "450404" in p.message for p in report.problems)
