@@ -4,6 +4,7 @@ so another enterprise's record or attachment is simply not found (404)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.db.models import CharField, Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery, Value
@@ -186,6 +187,19 @@ def region_chain(code: str) -> list[Region]:
 TRANSITION, CORRECTION = "transition", "correction"
 
 
+class _FeedKind(NamedTuple):
+    rows: Callable  # the enterprise's notices of this kind (review.selectors)
+    at: str  # when it was decided
+    model: type
+    related: tuple[str, ...]  # what the page shows of each row
+
+
+_FEED_KINDS = {
+    TRANSITION: _FeedKind(notices_for, "at", RecordTransition, ("record__project", "record__responsible_authority")),
+    CORRECTION: _FeedKind(correction_notices_for, "decided_at", CorrectionRequest, ("record__project", "version")),
+}
+
+
 class NoticeFeed:
     """审核结果通知 of the enterprise, newest first, for a Paginator: its records' decisions (RecordTransition, issue 5
     item 8) and its correction requests' decisions (CorrectionRequest, J7) in one list. A page costs one query for
@@ -194,15 +208,14 @@ class NoticeFeed:
     also `changed_fields`, the labels of the fields it asked to change."""
 
     def __init__(self, user):
-        def keys(qs, at: str):
-            return (
-                qs.order_by()
-                .annotate(notice_kind=Value(TRANSITION if at == "at" else CORRECTION, output_field=CharField()))
-                .annotate(notice_at=F(at))
-                .values_list("pk", "notice_kind", "notice_at")
-            )
-
-        self._keys = keys(notices_for(user), "at").union(keys(correction_notices_for(user), "decided_at"), all=True)
+        keys = [
+            kind.rows(user)
+            .order_by()
+            .annotate(notice_kind=Value(key, output_field=CharField()), notice_at=F(kind.at))
+            .values_list("pk", "notice_kind", "notice_at")
+            for key, kind in _FEED_KINDS.items()
+        ]
+        self._keys = keys[0].union(*keys[1:], all=True)
 
     def count(self) -> int:
         return self._keys.count()
@@ -214,27 +227,23 @@ class NoticeFeed:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         keys = list(self._keys.order_by("-notice_at", "-notice_kind", "-pk")[index])
-        wanted = {TRANSITION: [], CORRECTION: []}
-        for pk, kind, _at in keys:
-            wanted[kind].append(pk)
+        wanted: dict[str, list[int]] = {key: [] for key in _FEED_KINDS}
+        for pk, key, _at in keys:
+            wanted[key].append(pk)
         rows = {}
-        if wanted[TRANSITION]:
-            found = RecordTransition.objects.filter(pk__in=wanted[TRANSITION]).select_related(
-                "record__project", "record__responsible_authority"
-            )
-            rows.update({(TRANSITION, row.pk): row for row in found})
-        if wanted[CORRECTION]:
-            found = CorrectionRequest.objects.filter(pk__in=wanted[CORRECTION]).select_related(
-                "record__project", "version"
-            )
-            for row in found:  # the fields the firm asked to change (the whole diff is on the record's page)
-                row.changed_fields = list(dict.fromkeys(c.get("label") or c.get("field", "") for c in row.changes))
-                rows[(CORRECTION, row.pk)] = row
+        for key, pks in wanted.items():
+            if pks:
+                kind = _FEED_KINDS[key]
+                rows.update(
+                    {(key, row.pk): row for row in kind.model.objects.filter(pk__in=pks).select_related(*kind.related)}
+                )
         page = []
-        for pk, kind, at in keys:
-            row = rows.get((kind, pk))
+        for pk, key, at in keys:
+            row = rows.get((key, pk))
             if row is not None:
-                row.notice_kind, row.notice_at = kind, at
+                row.notice_kind, row.notice_at = key, at
+                if key == CORRECTION:  # the fields the firm asked to change (the whole diff is on the record's page)
+                    row.changed_fields = list(dict.fromkeys(c.get("label") or c.get("field", "") for c in row.changes))
                 page.append(row)
         return page
 
