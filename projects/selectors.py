@@ -86,18 +86,6 @@ def find_known_project(*, prj_num: str = "", licence_cert_no: str = "") -> Proje
     return None
 
 
-def declared_elsewhere(*, prj_num: str = "", licence_cert_no: str = "") -> DeclaredProject | None:
-    """J3: the entry of another system (工改系统, 施工许可管理系统) that already declares this project or permit."""
-    condition = Q()
-    if prj_num:
-        condition |= Q(prj_num=prj_num)
-    if licence_cert_no:
-        condition |= Q(licence_cert_no=licence_cert_no)
-    if not condition:
-        return None
-    return DeclaredProject.objects.filter(condition).first()
-
-
 #: The systems' short names as the J3 refusal says them (the choice labels are the long names).
 DECLARED_SYSTEM_NAMES = {
     DeclaredSource.REFORM_SYSTEM: gettext_lazy("the reform system (工改系统)"),
@@ -112,6 +100,11 @@ class DeclaredMatch:
     field: str  # "prj_num" or "licence_cert_no": which number matched
     number: str
     source: str  # DeclaredSource code of the system that declares it
+
+    @property
+    def path(self) -> str:
+        """The grading path of the matched number (where submit and the import's report name it)."""
+        return "project.prj_num" if self.field == "prj_num" else "licence.licence_cert_no"
 
     @property
     def system(self) -> str:

@@ -145,8 +145,7 @@ def _j3_problems(record: Record) -> list[Problem]:
     match = declared_match(prj_num=record.project.prj_num, licence_cert_no=licence_cert_no)
     if match is None:
         return []
-    path = "project.prj_num" if match.field == "prj_num" else "licence.licence_cert_no"
-    return [Problem(section_of(path), path, match.message, RULE_J3)]
+    return [Problem(section_of(match.path), match.path, match.message, RULE_J3)]
 
 
 def record_deadline(record: Record, submitted_at: dt.datetime) -> dt.datetime:

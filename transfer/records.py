@@ -462,8 +462,7 @@ class _Checker:
             rec.problems.append(rec.problem(problem.path, problem.message))
         match = self.batch.declared.get((rec.prj_num, _licence_of(rec)))
         if match is not None:
-            path = "project.prj_num" if match.field == "prj_num" else "licence.licence_cert_no"
-            rec.problems.append(rec.problem(path, match.message))
+            rec.problems.append(rec.problem(match.path, match.message))
 
 
 def _cache_none(record: Record, part: str) -> None:

@@ -11,7 +11,7 @@ from django.db import connection
 
 from accounts.errors import DomainError
 from projects.models import Project, Record
-from projects.selectors import declared_elsewhere, region_accepted
+from projects.selectors import declared_match, region_accepted
 from projects.services import allocate_prj_num, record_start
 from tests.factories import EnterpriseFactory, region
 
@@ -141,9 +141,9 @@ def test_j3_declared_elsewhere_lookup():
     from projects.models import DeclaredProject
 
     DeclaredProject.objects.create(source="permit", licence_cert_no="450103201503010101")
-    assert declared_elsewhere(licence_cert_no="450103201503010101") is not None
-    assert declared_elsewhere(prj_num="4501031711010001") is None
-    assert declared_elsewhere() is None
+    assert declared_match(licence_cert_no="450103201503010101") is not None
+    assert declared_match(prj_num="4501031711010001") is None
+    assert declared_match() is None
 
 
 def test_enterprise_kinds_cannot_be_empty():
