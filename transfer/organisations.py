@@ -33,7 +33,6 @@ from accounts.models import (
     EnterpriseStatus,
     Region,
     RegionLevel,
-    Role,
 )
 from accounts.scoping import province_prefix
 from projects.models import Campaign, CampaignContact
@@ -48,12 +47,9 @@ def _messages(error: ValidationError) -> str:
 
 
 def _province_of(user) -> str | None:
-    """The two digits of the user's province; "" for the superuser (every province); None for nobody."""
-    if user.is_superuser:
-        return ""
-    if getattr(user, "role", None) in (Role.PROVINCIAL, Role.REVIEWER):
-        return province_prefix(user)
-    return None
+    """The two digits of the official's province (accounts.scoping.province_prefix: None for anybody else); "" for the
+    superuser (every province)."""
+    return "" if user.is_superuser else province_prefix(user)
 
 
 @dataclass
