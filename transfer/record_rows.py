@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -328,8 +328,8 @@ def parse_value(field: models.Field, text: str | None, path: str) -> Any:
         if abs(value) >= Decimal(10) ** (field.max_digits - field.decimal_places):
             raise CellError(not_saved_message(place_of(path), path, raw))
     if isinstance(field, models.IntegerField) and value is not None:
-        limit = 32767 if isinstance(field, models.SmallIntegerField | models.PositiveSmallIntegerField) else 2**31 - 1
-        if abs(value) > limit or (value < 0 and "Positive" in field.get_internal_type()):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())  # as projects.services' save
+        if (low is not None and value < low) or (high is not None and value > high):
             raise CellError(not_saved_message(place_of(path), path, raw))
     return value
 

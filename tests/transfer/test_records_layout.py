@@ -60,6 +60,20 @@ def test_dates_and_amounts_are_read_as_the_portal_reads_them():
     assert "2015-02-30" in caught.value.message and "立项批复时间" in caught.value.message
 
 
+def test_a_count_is_kept_only_within_its_columns_range_as_the_portals_save_keeps_it():
+    from projects.models import BuilderLicence, UnitProject
+
+    floors = UnitProject._meta.get_field("floor_count")  # PositiveSmallIntegerField: 0..32767
+    assert rr.parse_value(floors, "32767", "units[0].floor_count") == 32767
+    for text in ("32768", "-1"):
+        with pytest.raises(rr.CellError):
+            rr.parse_value(floors, text, "units[0].floor_count")
+    days = BuilderLicence._meta.get_field("bargain_days")  # PositiveIntegerField: 0..2147483647
+    assert rr.parse_value(days, "40000", "licence.bargain_days") == 40000
+    with pytest.raises(rr.CellError):
+        rr.parse_value(days, "2147483648", "licence.bargain_days")
+
+
 def test_a_records_rows_read_back_into_its_values(firm_a):
     record = valid_record(firm_a, units=2, corps=2, persons=2, staff=1)
     corp = record.corps.first()
