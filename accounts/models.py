@@ -98,6 +98,14 @@ class AuthorityLevel(models.TextChoices):
     COUNTY = "county", _("County bureau")
 
 
+#: the level of the authority of a region: a province's office, a city's or a county's bureau (one per region)
+AUTHORITY_LEVEL_OF_REGION = {
+    RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
+    RegionLevel.CITY: AuthorityLevel.CITY,
+    RegionLevel.COUNTY: AuthorityLevel.COUNTY,
+}
+
+
 @pghistory.track()
 class Authority(Scoped, models.Model):
     """A 住房城乡建设主管部门: the provincial office, a city bureau or a county bureau, tied to its region."""
@@ -136,14 +144,8 @@ class Authority(Scoped, models.Model):
         above = [user.authority.parent_id, getattr(user.authority.parent, "parent_id", None)]
         return qs.filter(Q(region__code__startswith=prefix) | Q(pk__in=[pk for pk in above if pk]))
 
-    _LEVEL_FOR_REGION = {
-        RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
-        RegionLevel.CITY: AuthorityLevel.CITY,
-        RegionLevel.COUNTY: AuthorityLevel.COUNTY,
-    }
-
     def clean(self) -> None:
-        if self.region_id and self.level and self._LEVEL_FOR_REGION[self.region.level] != self.level:
+        if self.region_id and self.level and AUTHORITY_LEVEL_OF_REGION[self.region.level] != self.level:
             raise ValidationError({"level": _("The level of an authority must match the level of its region.")})
         if self.parent_id and self.region_id and self.parent.region_id != self.region.parent_id:
             raise ValidationError({"parent": _("The superior authority must be the one of the parent region.")})

@@ -32,13 +32,9 @@ class Authorities:
 def create_authorities(province_codes: list[str]) -> Authorities:
     """The provincial office, the city bureaus and the county bureaus of the provinces, each the subordinate of
     the one above (P2), as the platform's administrator enters them; the ones that exist are reused."""
-    from accounts.models import Authority, AuthorityLevel, Region, RegionLevel
+    from accounts.models import AUTHORITY_LEVEL_OF_REGION as level
+    from accounts.models import Authority, Region, RegionLevel
 
-    level = {
-        RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
-        RegionLevel.CITY: AuthorityLevel.CITY,
-        RegionLevel.COUNTY: AuthorityLevel.COUNTY,
-    }
     regions = list(
         Region.objects.filter(valid_until=None, code__regex=rf"^({'|'.join(c[:2] for c in province_codes)})")
         .select_related("parent")

@@ -45,8 +45,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import (
+    AUTHORITY_LEVEL_OF_REGION,
     Authority,
-    AuthorityLevel,
     Department,
     Enterprise,
     Qualification,
@@ -272,20 +272,13 @@ def _datetime(sink: _Sink, row: int, header: str, text: str) -> dt.datetime | No
         return None
 
 
-LEVEL_FOR_REGION = {
-    RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
-    RegionLevel.CITY: AuthorityLevel.CITY,
-    RegionLevel.COUNTY: AuthorityLevel.COUNTY,
-}
-
-
 def _level_and_region(
     sink: _Sink, row: int, level_cell: tuple[str, str], region_cell: tuple[str, str], regions: dict[str, Region]
 ) -> tuple[str, Region | None]:
     """A level and a region code (each as (header, text)) read, and the level checked against the region's."""
     level = _level(sink, row, *level_cell)
     region = _region(sink, row, *region_cell, regions)
-    if region is not None and level and LEVEL_FOR_REGION[region.level] != level:
+    if region is not None and level and AUTHORITY_LEVEL_OF_REGION[region.level] != level:
         sink.add(
             row,
             level_cell[0],
@@ -293,7 +286,7 @@ def _level_and_region(
             % {
                 "level": level_cell[1],
                 "region": str(region),
-                "expected": layout.LEVEL_NAMES[LEVEL_FOR_REGION[region.level]],
+                "expected": layout.LEVEL_NAMES[AUTHORITY_LEVEL_OF_REGION[region.level]],
             },
         )
     return level, region
