@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import validators
 from accounts.models import (
+    AUTHORITY_LEVEL_OF_REGION,
     Authority,
     AuthorityLevel,
     Department,
@@ -32,7 +33,6 @@ from accounts.models import (
     EnterpriseKind,
     EnterpriseStatus,
     Region,
-    RegionLevel,
 )
 from accounts.scoping import province_prefix
 from projects.models import Campaign, CampaignContact
@@ -283,11 +283,6 @@ LEVEL_NAMES = {
     "县": AuthorityLevel.COUNTY,
     **{level.value: level for level in AuthorityLevel},
 }
-_LEVEL_OF_REGION = {
-    RegionLevel.PROVINCE: AuthorityLevel.PROVINCE,
-    RegionLevel.CITY: AuthorityLevel.CITY,
-    RegionLevel.COUNTY: AuthorityLevel.COUNTY,
-}
 
 AUTHORITY_SHEET = Sheet(
     "主管部门",
@@ -398,7 +393,7 @@ class AuthorityImporter:
         name = _required(row, cells, A_NAME)
         _max_length(row, A_NAME, name, 100)
         region = _region(row, A_REGION, _required(row, cells, A_REGION), regions, prefix)
-        level = _LEVEL_OF_REGION[region.level] if region else None
+        level = AUTHORITY_LEVEL_OF_REGION[region.level] if region else None
         if region and cells.get(A_LEVEL):
             given = LEVEL_NAMES.get(cells[A_LEVEL])
             if given is None:
