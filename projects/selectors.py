@@ -129,8 +129,8 @@ def declared_matches(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
     `pairs` are (prj_num, licence_cert_no), either may be "" (a record without a permit stage). The answer maps each
     refused pair to its match — the project number first when both match, the 工改系统 before the 施工许可管理系统 —
     and leaves allowed pairs out. `match.message` is the refusal in the user's language, naming the system and the
-    number (项目编号4501…已在工改系统中申报，不能补录（J3）). Callers: review.services (submit), the records import
-    (transfer) and the old system's migration (legacy). Pass batches of a few thousand pairs.
+    number (项目编号4501…已在工改系统中申报，不能补录（J3）). Callers: review.services (submit) and the records import
+    (transfer). Pass batches of a few thousand pairs.
     """
     pairs = [(prj_num or "", licence_cert_no or "") for prj_num, licence_cert_no in pairs]
     prj_nums = {prj_num for prj_num, _licence in pairs if prj_num}

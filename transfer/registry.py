@@ -10,7 +10,7 @@ written by `copy_expert` into a temporary table, and merged from there in one st
 INSERT … SELECT DISTINCT ON (source, prj_num, licence_cert_no) … ON CONFLICT DO UPDATE of a blank name only. A row
 already in the registry changes nothing, so loading the same file twice adds nothing the second time.
 
-Whom the registry then refuses: projects.selectors.declared_matches (submit, the records import, the migration).
+Whom the registry then refuses: projects.selectors.declared_matches (submit and the records import).
 """
 
 from __future__ import annotations
