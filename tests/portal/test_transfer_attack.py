@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests.factories import UserFactory, official
+from tests.portal.test_api_support import CHINESE
 from tests.portal.test_transfer import export, portal_import, records_a  # noqa: F401  (fixture)
 from tests.transfer.test_attack_probes import enterprise_csv, run_job
 from transfer.models import ImportJob
@@ -131,3 +132,64 @@ def test_a_deregistered_enterprises_clerk_cannot_start_an_import(client, clerk_a
     answer = client.post(reverse("portal:imports"), {"file": SimpleUploadedFile("业绩.xlsx", data), "mode": "all"})
     assert answer.status_code == 403
     assert not ImportJob.objects.exists()
+
+
+# --- the bad-input corpus (tests/portal/test_bad_input.py's values) on every input of 导出 and 批量导入 ---
+
+NUL = "A\u0000B"
+BAD_IDS = ("99999999999999999999", str(2**63), "0", "-1", "1e400", "abc", "%00")
+
+
+@pytest.mark.parametrize("job_id", BAD_IDS)
+def test_every_job_url_takes_the_corpus_as_a_job_number_without_5xx(client, clerk_a, job_id):
+    client.force_login(clerk_a)
+    for name in ("", "progress/", "report/", "errors/"):
+        answer = client.get(f"/portal/imports/{job_id}/{name}")
+        assert answer.status_code == 404, (job_id, name, answer.status_code)
+    assert client.post(f"/portal/imports/{job_id}/requeue/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"mode": "check"},  # no file
+        {"mode": "check", "file": "not a file"},  # the file sent as text
+        {"mode": "check", "file": ""},
+        {"mode": NUL, "file": ("业绩.xlsx", b"PK")},
+        {"mode": "9" * 40, "file": ("业绩.xlsx", b"PK")},
+        {"mode": "长" * 5000, "file": ("业绩.xlsx", b"PK")},
+        {"mode": "check", "file": ("业绩.xlsx", b"")},  # an empty file
+        {"mode": "check", "file": ("\u0000.xlsx", b"PK")},
+        {"mode": "check", "file": ("业绩.exe", b"MZ")},
+        {"mode": "check", "file": ("业绩", b"PK")},
+    ],
+)
+def test_the_import_form_takes_the_corpus_with_a_chinese_message_and_no_job(client, clerk_a, data):
+    client.force_login(clerk_a)
+    sent = {key: SimpleUploadedFile(*value) if isinstance(value, tuple) else value for key, value in data.items()}
+    answer = client.post(reverse("portal:imports"), sent)
+    assert answer.status_code == 400, answer.status_code
+    errors = answer.context["form"].errors
+    assert errors and all(CHINESE.search(str(message)) for field in errors.values() for message in field), errors
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=%00",
+        "year=%00",
+        "year=-1",
+        "year=1e400",
+        f"year={2**63}",
+        "q=" + "长" * 5000,
+        "status=draft&status=submitted&year=2017&year=abc",
+        "status[]=draft",
+        "%00=%00",
+    ],
+)
+def test_the_export_filters_take_the_corpus_without_5xx(client, clerk_a, records_a, query):  # noqa: F811
+    client.force_login(clerk_a)
+    for fmt in ("xlsx", "csv"):
+        answer = client.get(f"/portal/records/export/{fmt}/?{query}")
+        assert answer.status_code in (200, 302, 400), (fmt, query, answer.status_code)
