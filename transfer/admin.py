@@ -153,7 +153,8 @@ class ImportJobAdmin(admin.ModelAdmin):
             raise PermissionDenied(str(error)) from None
 
     def _job(self, request, job_id) -> ImportJob:
-        job = self.get_queryset(request).filter(pk=job_id).first()
+        # get_object: the scoped get_queryset (visible_to), and None for an id that is not a number (not a 500)
+        job = self.get_object(request, str(job_id))
         if job is None:
             raise Http404(_("No such import job."))
         return job

@@ -426,6 +426,15 @@ def test_a_job_whose_file_is_gone_is_404_not_500(client, provincial_staff, staff
     assert client.get(job_url("report", staff_job.pk)).status_code == 404
 
 
+@pytest.mark.parametrize("job_id", ["99999999999999999999", str(2**63), "0", "abc", "1e400", "%00", "1%2F..%2F2"])
+def test_the_admins_job_pages_take_the_corpus_as_a_job_number_without_5xx(client, provincial_staff, job_id):
+    client.force_login(provincial_staff)
+    for view in ("change/", "progress/", "report/", "errors/", "history/", "delete/"):
+        response = client.get(f"/admin/transfer/importjob/{job_id}/{view}")
+        assert response.status_code in (302, 403, 404), (job_id, view, response.status_code)
+    assert client.post(f"/admin/transfer/importjob/{job_id}/requeue/").status_code in (302, 403, 404)
+
+
 @pytest.mark.parametrize("key", ["..", "nothing", "records%00", "x" * 300, "REGISTRY", "enterprises.."])
 def test_an_importer_key_that_does_not_exist_is_404(client, provincial_staff, key):
     client.force_login(provincial_staff)
