@@ -74,7 +74,7 @@ from projects.models import (
 from review import signals
 from review.models import RecordTransition, TransitionBy
 from review.selectors import responsible_authority
-from review.services import STAGE_FIELDS, STAGE_MODELS  # the stage tables, and what an approval writes in them
+from review.services import STAGE_FIELDS, STAGE_MODELS, approval_stamp  # the stage tables, what an approval writes
 from review.services import record_deadline as submission_deadline_of  # the deadline submit gives (G5, J1)
 from review.workdays import SHANGHAI
 from transfer import record_rows
@@ -853,13 +853,10 @@ class Review:
     submitted_on: dt.date
 
     def stage(self, key: str, values: dict) -> dict:
-        return {
-            **values,
-            "check_depart_name": self.department[:100],
-            "check_person_name": self.person[:50],
-            "data_level": self.grade,
-            "data_source": grades.data_source_for(values.get(grades.STAGE_DATE_FIELDS[key]), self.submitted_on),
-        }
+        stamp = approval_stamp(
+            key, values, depart=self.department, person=self.person, level=self.grade, submitted_on=self.submitted_on
+        )
+        return {**values, **stamp}
 
 
 @dataclass

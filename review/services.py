@@ -403,6 +403,19 @@ def _submitted_on(record: Record, at: dt.datetime) -> dt.date:
     return (record.submitted_at or at).astimezone(SHANGHAI).date()
 
 
+def approval_stamp(key: str, values, *, depart: str, person: str, level: str, submitted_on: dt.date) -> dict:
+    """What an approval writes into a stage row `key` (or the project) whose values are `values` (a row or a dict):
+    the deciding department and person (J9), the grade and the data source of the stage's business date."""
+    field = grades.STAGE_DATE_FIELDS[key]
+    business_date = values.get(field) if isinstance(values, dict) else getattr(values, field)
+    return {
+        "check_depart_name": depart[:100],
+        "check_person_name": person[:50],
+        "data_level": level,
+        "data_source": grades.data_source_for(business_date, submitted_on),
+    }
+
+
 def _fill_stages(record: Record, *, depart: str, person: str, level: str, at: dt.datetime) -> None:
     """Write the reviewer, grade and data source into the record's stage rows and its project (TBProjectInfo)."""
     submitted_on = _submitted_on(record, at)
@@ -410,10 +423,9 @@ def _fill_stages(record: Record, *, depart: str, person: str, level: str, at: dt
     for key, model in STAGE_MODELS.items():
         stages.extend((key, stage) for stage in model.objects.filter(record=record))
     for key, stage in stages:
-        stage.check_depart_name = depart[:100]
-        stage.check_person_name = person[:50]
-        stage.data_level = level
-        stage.data_source = grades.data_source_for(getattr(stage, grades.STAGE_DATE_FIELDS[key]), submitted_on)
+        stamp = approval_stamp(key, stage, depart=depart, person=person, level=level, submitted_on=submitted_on)
+        for name, value in stamp.items():
+            setattr(stage, name, value)
         stage.save(update_fields=STAGE_FIELDS)
 
 
