@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role
 from projects.models import Record
 
 from . import record_rows as rr
@@ -48,13 +49,22 @@ def _scoped(request, queryset):
     return Record.visible_to(request.user, queryset.claims())
 
 
-@admin.action(description=gettext_lazy("Export records (complete), Excel"))
+#: the complete export carries ID and phone numbers whole (export → import gives the same records): provincial staff
+#: and the superuser only, who import; a bureau reviewer reads a number through the logged 显示 of the decision page
+PERMISSION = "complete_export"
+
+
+def may_export_complete(request) -> bool:
+    return request.user.is_superuser or getattr(request.user, "role", None) == Role.PROVINCIAL
+
+
+@admin.action(description=gettext_lazy("Export records (complete), Excel"), permissions=[PERMISSION])
 def export_records_xlsx(modeladmin, request, queryset):
     return export_xlsx(_scoped(request, queryset))
 
 
 def _csv_action(encoding: str, description):
-    @admin.action(description=description)
+    @admin.action(description=description, permissions=[PERMISSION])
     def action(modeladmin, request, queryset):
         try:
             return export_csv(_scoped(request, queryset), encoding)
@@ -77,5 +87,6 @@ def add_to_record_admin(site=admin.site) -> None:
     model_admin = site._registry.get(Record)
     if model_admin is None:
         return
+    model_admin.has_complete_export_permission = may_export_complete
     present = list(model_admin.actions or [])
     model_admin.actions = [*present, *(a for a in ACTIONS if a not in present)]

@@ -255,6 +255,24 @@ def test_the_admins_record_list_exports_the_selected_records_complete(client, tw
     assert len(book.tables["单体"].rows) == 3
 
 
+def test_the_complete_export_with_whole_id_numbers_is_for_provincial_staff_not_bureau_reviewers(
+    client, two_records, provincial_staff, county_reviewer
+):
+    """The complete export round-trips, so it carries ID and phone numbers whole: only who imports gets it; a bureau
+    reviewer reads a number through the decision page's logged 显示 (review.PiiReveal)."""
+    first, _second = two_records
+    names = {"export_records_xlsx", "export_records_csv_utf_8", "export_records_csv_gbk", "export_records_csv_gb18030"}
+    for user, offered in ((provincial_staff, True), (county_reviewer, False)):
+        client.force_login(user)
+        page = client.get("/admin/projects/record/")
+        assert page.status_code == 200
+        form = page.context["action_form"]  # None when no action is left for the user
+        choices = {value for value, _label in form.fields["action"].choices} if form is not None else set()
+        assert (names <= choices) is offered and (names & choices == set()) is not offered
+    response = client.post("/admin/projects/record/", {"action": "export_records_xlsx", "_selected_action": [first.pk]})
+    assert response["Content-Type"].startswith("text/html")  # the list again, no file
+
+
 def _check_queries(book, user) -> tuple[int, list]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
