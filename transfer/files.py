@@ -87,13 +87,6 @@ def _mb(size: int) -> str:
 # cells
 # --------------------------------------------------------------------------------------------------------------
 
-_EXPONENT_RE = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
-
-
-def looks_like_exponent(text: str | None) -> bool:
-    """A code a spreadsheet has turned into a number in exponent form (4.50103E+15): its digits are lost."""
-    return bool(text) and _EXPONENT_RE.match(text) is not None
-
 
 def cell_text(value) -> str | None:
     """One spreadsheet value as the text book.py promises."""
